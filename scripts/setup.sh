@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Brings a fresh clone to a runnable state: Debian packages (apt-get when
+# root, otherwise a message naming them), npm dependencies, the native addon
+# and the TypeScript build. Cheap when nothing changed, so `npm start` and
+# `npm test` both call it first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Build: compiler, headers the addon links against, TLS tooling.
+# Test peers: SIPp, baresip, Kamailio (reference side in bench/), sipsak.
+# Fuzzing and sanitizers: clang with its runtime.
+DEB_PACKAGES=(
+  build-essential python3 pkg-config libssl-dev libc-ares-dev openssl
+  sip-tester baresip-core kamailio kamailio-tls-modules kamailio-sqlite-modules sipsak
+  clang libclang-rt-14-dev iproute2 procps
+)
+
+missing=()
+for p in "${DEB_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "setup: installing Debian packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q
+    apt-get install -y -q --no-install-recommends "${missing[@]}"
+  else
+    echo "setup: missing Debian packages: ${missing[*]}" >&2
+    echo "setup: install them as root:  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+# npm dependencies: reinstall when the lock file changed since the last install.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: npm ci"
+  npm ci --no-audit --no-fund
+fi
+
+# Native addon: configure once, then incremental builds.
+if [ ! -f build/Makefile ] || [ binding.gyp -nt build/Makefile ]; then
+  npx --no-install node-gyp configure
+fi
+echo "setup: building native addon"
+npx --no-install node-gyp build -j 2 >/tmp/edgesbc-native-build.log 2>&1 || { cat /tmp/edgesbc-native-build.log; exit 1; }
+
+echo "setup: compiling TypeScript"
+npx --no-install tsc -p tsconfig.json
