@@ -1,0 +1,131 @@
+// Admits, routes and tracks calls. Out-of-dialog requests arrive here from
+// the engine; INVITEs become Calls, OPTIONS are answered locally (they are
+// health checks of the SBC itself, V-OUT-8), other methods are refused.
+import { randomUUID } from 'node:crypto';
+
+import type { ConfigDocument } from '../config/document.js';
+import type { Logger } from '../log.js';
+import { type MediaFactory, passthroughMediaFactory } from '../media/call-media.js';
+import { type ServerTransaction, type SipEngine, parseNameAddr, parseUri } from '../sip/index.js';
+import { Call } from './call.js';
+import { Router, type Side } from './router.js';
+
+export const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO, PRACK';
+const KNOWN_UNSUPPORTED = new Set(['REGISTER', 'SUBSCRIBE', 'NOTIFY', 'PUBLISH', 'MESSAGE', 'REFER', 'INFO', 'UPDATE']);
+
+interface Limits {
+  maxCallsInProgress: number;
+  retryAfterS: number;
+}
+
+export class CallController {
+  private readonly calls = new Set<Call>();
+  private router: Router;
+  private limits: Limits;
+  private draining = false;
+  private drained: (() => void) | undefined;
+
+  constructor(
+    private readonly engine: SipEngine,
+    doc: ConfigDocument,
+    private readonly log: Logger,
+    private readonly media: MediaFactory = passthroughMediaFactory,
+  ) {
+    this.router = new Router(doc);
+    this.limits = limitsOf(doc);
+    engine.on('request', (st: ServerTransaction) => this.onRequest(st));
+  }
+
+  // A new running config: new calls use it, calls in progress keep going.
+  applyConfig(doc: ConfigDocument): void {
+    this.router = new Router(doc);
+    this.limits = limitsOf(doc);
+  }
+
+  get callsInProgress(): number {
+    return this.calls.size;
+  }
+
+  // SIGTERM: refuse new calls, let calls in progress finish for up to
+  // graceMs, then hang up whatever is left.
+  async shutdown(graceMs: number): Promise<void> {
+    this.draining = true;
+    if (this.calls.size > 0) {
+      this.log.info({ calls: this.calls.size, graceMs }, 'waiting for calls in progress');
+      await new Promise<void>((resolve) => {
+        this.drained = resolve;
+        setTimeout(resolve, graceMs).unref();
+      });
+    }
+    for (const call of [...this.calls]) call.hangup('shutdown');
+  }
+
+  private onRequest(st: ServerTransaction): void {
+    const method = st.request.method;
+    if (method === 'INVITE') return this.onInvite(st);
+    if (method === 'OPTIONS') {
+      st.respond(200, {
+        headers: [
+          ['Allow', ALLOW],
+          ['Accept', 'application/sdp'],
+          ['Supported', '100rel, timer'],
+        ],
+      });
+      return;
+    }
+    st.respond(KNOWN_UNSUPPORTED.has(method) ? 405 : 501, { headers: [['Allow', ALLOW]] });
+  }
+
+  private onInvite(st: ServerTransaction): void {
+    const req = st.request;
+    if (this.draining) return this.busy(st, 'shutting down');
+    if (req.looped) {
+      st.respond(482, { reason: 'Loop Detected' });
+      return;
+    }
+    const maxForwards = req.maxForwards ?? 70;
+    if (maxForwards <= 0) {
+      st.respond(483, { reason: 'Too Many Hops' });
+      return;
+    }
+    if (this.calls.size >= this.limits.maxCallsInProgress) return this.busy(st, 'call limit reached');
+
+    const ruri = parseUri(req.uri);
+    const decision = this.router.route(req.side as Side, ruri?.user ?? '');
+    if (!decision.ok) {
+      st.respond(decision.status, { reason: decision.reason });
+      return;
+    }
+    const from = parseNameAddr(req.headers.get('from') ?? '');
+    const fromUser = (from && parseUri(from.uri)?.user) || 'anonymous';
+    const id = randomUUID();
+    const media = this.media.create(id);
+    const call = new Call(
+      id,
+      { engine: this.engine, log: this.log, media, onEnded: (c) => this.onEnded(c) },
+      st,
+      decision.target,
+      { ruriUser: ruri?.user ?? '', from: { user: fromUser, display: from?.display ?? '' }, maxForwards: maxForwards - 1 },
+    );
+    this.calls.add(call);
+    this.log.debug({ call: id, route: decision.route, side: req.side }, 'call routed');
+    call.start();
+  }
+
+  private busy(st: ServerTransaction, why: string): void {
+    this.log.warn({ why, calls: this.calls.size }, 'refusing call with 503');
+    st.respond(503, { reason: 'Service Unavailable', headers: [['Retry-After', String(this.limits.retryAfterS)]] });
+  }
+
+  private onEnded(call: Call): void {
+    this.calls.delete(call);
+    if (this.draining && this.calls.size === 0) this.drained?.();
+  }
+}
+
+function limitsOf(doc: ConfigDocument): Limits {
+  return {
+    maxCallsInProgress: doc.sip.max_calls_in_progress,
+    retryAfterS: doc.sip.retry_after_s,
+  };
+}

@@ -1,0 +1,305 @@
+// One B2BUA call: leg a (we are its UAS) and leg b (we are its UAC), each a
+// dialog of its own with its own Call-ID, tags, CSeq space and Contact (the
+// native engine makes those). This class only decides what crosses: status
+// codes, SDP (through the CallMedia seam) and the headers header-policy lets
+// through.
+//
+// Every step that touches SDP goes through `serial` so that an asynchronous
+// media engine can never reorder a 180 after its 200.
+import type { Logger } from '../log.js';
+import type { CallMedia } from '../media/call-media.js';
+import type {
+  ClientTransaction,
+  Dialog,
+  RequestSpec,
+  ServerTransaction,
+  SipEngine,
+  SipRequest,
+  SipResponse,
+} from '../sip/index.js';
+import { crossingHeaders } from './header-policy.js';
+import { type LegName, otherLeg } from './leg.js';
+import type { RouteTarget } from './router.js';
+
+export type CallState = 'setup' | 'early' | 'established' | 'ending' | 'ended';
+
+export interface CallDeps {
+  engine: SipEngine;
+  log: Logger;
+  media: CallMedia;
+  onEnded(call: Call): void;
+}
+
+// What the b leg's INVITE looks like, minus the hop it goes to.
+export interface OutboundInvite {
+  ruriUser: string;
+  from: { user: string; display: string };
+  maxForwards: number;
+}
+
+const RELAYED_IN_DIALOG = new Set(['INVITE', 'UPDATE', 'INFO', 'OPTIONS', 'NOTIFY', 'MESSAGE']);
+const CARRIES_OFFER = new Set(['INVITE', 'UPDATE']);
+
+export class Call {
+  state: CallState = 'setup';
+  readonly startedAt = Date.now();
+  private a: Dialog | undefined;
+  private b: Dialog | undefined;
+  private bTxn: ClientTransaction | undefined;
+  private hop = 0;
+  private canceled = false;
+  private lateOffer = false; // the a-leg INVITE had no SDP: b's 200 carries the offer
+  private serial: Promise<void> = Promise.resolve();
+  private offerSdp = '';
+
+  constructor(
+    readonly id: string,
+    private readonly deps: CallDeps,
+    private readonly aTxn: ServerTransaction,
+    private readonly target: RouteTarget,
+    private readonly outbound: OutboundInvite,
+  ) {}
+
+  get log(): Logger {
+    return this.deps.log;
+  }
+
+  start(): void {
+    const req = this.aTxn.request;
+    this.aTxn.on('cancel', () => this.onCancelFromA());
+    this.lateOffer = req.body.length === 0;
+    this.step(async () => {
+      this.offerSdp = this.lateOffer ? '' : await this.deps.media.offer('a', req.body);
+      this.sendInvite();
+    });
+  }
+
+  // Ends the call from our side: used by shutdown and by a dead leg.
+  hangup(reason: string): void {
+    if (this.state === 'ended') return;
+    this.log.info({ call: this.id, reason }, 'call hangup');
+    if (this.state === 'setup' || this.state === 'early') {
+      this.canceled = true;
+      this.bTxn?.cancel();
+      this.respondA(503, 'Service Unavailable');
+      this.state = 'ending';
+      return;
+    }
+    this.bye(this.a);
+    this.bye(this.b);
+    this.end();
+  }
+
+  // ---- leg b: the INVITE we originate ----------------------------------
+
+  private sendInvite(): void {
+    const req = this.aTxn.request;
+    const t = this.target;
+    const hop = t.hops[this.hop]!;
+    const host = hostForUri(hop.host);
+    const transportParam = t.transport === 'udp' ? '' : `;transport=${t.transport}`;
+    const spec: RequestSpec = {
+      method: 'INVITE',
+      uri: `sip:${this.outbound.ruriUser}@${host}:${hop.port}${transportParam}`,
+      side: t.side,
+      transport: t.transport,
+      nextHop: `${host}:${hop.port}`,
+      from: {
+        uri: `sip:${this.outbound.from.user}@${t.fromDomain ? hostForUri(t.fromDomain) : host}`,
+        display: this.outbound.from.display,
+      },
+      to: { uri: `sip:${this.outbound.ruriUser}@${host}` },
+      contactUser: this.outbound.from.user,
+      maxForwards: this.outbound.maxForwards,
+      headers: crossingHeaders(req.headers.list()),
+      body: this.offerSdp,
+    };
+    const txn = this.deps.engine.request(spec);
+    this.bTxn = txn;
+    txn.on('provisional', (res) => this.step(() => this.onProvisionalFromB(txn, res)));
+    txn.final.then(
+      ({ response, dialog }) => this.step(() => this.onFinalFromB(txn, response, dialog)),
+      (err: unknown) => this.step(() => this.onFailedB(txn, err)),
+    );
+  }
+
+  private async onProvisionalFromB(txn: ClientTransaction, res: SipResponse): Promise<void> {
+    if (txn !== this.bTxn || this.canceled || this.state === 'ended' || res.status === 100) return;
+    const body = res.body ? await this.deps.media.answer('b', res.body) : '';
+    if (this.aTxn.final) return;
+    this.state = 'early';
+    const reliable = /(^|,)\s*100rel\s*(,|$)/i.test(res.headers.get('require') ?? '');
+    this.aTxn.respond(res.status, {
+      reason: res.reason,
+      headers: crossingHeaders(res.headers.list()),
+      body,
+      reliable,
+    });
+  }
+
+  private async onFinalFromB(txn: ClientTransaction, res: SipResponse, dialog: Dialog | undefined): Promise<void> {
+    if (txn !== this.bTxn) return;
+    if (res.status >= 200 && res.status < 300) {
+      if (!dialog) {
+        this.log.error({ call: this.id }, '2xx without dialog');
+        return;
+      }
+      this.b = dialog;
+      this.watch('b', dialog);
+      if (this.canceled || this.state === 'ended' || this.state === 'ending') {
+        // A CANCEL crossed this 200 (RFC 3261 §9.1): confirm and tear down b.
+        dialog.ack({});
+        this.bye(dialog);
+        this.end();
+        return;
+      }
+      let body = res.body;
+      if (this.lateOffer) {
+        if (body) body = await this.deps.media.offer('b', body);
+      } else {
+        dialog.ack({});
+        if (body) body = await this.deps.media.answer('b', body);
+      }
+      const a = this.aTxn.respond(res.status, {
+        reason: res.reason,
+        headers: crossingHeaders(res.headers.list()),
+        body,
+      });
+      if (a) {
+        this.a = a;
+        this.watch('a', a);
+      }
+      this.state = 'established';
+      this.log.info({ call: this.id, route: this.target.name }, 'call established');
+      return;
+    }
+    // Non-2xx final.
+    if (this.canceled) {
+      this.end();
+      return;
+    }
+    if (this.shouldFailOver(res) && this.hop + 1 < this.target.hops.length && this.state === 'setup') {
+      this.hop += 1;
+      this.log.warn({ call: this.id, status: res.status, hop: this.hop }, 'failing over to next hop');
+      this.sendInvite();
+      return;
+    }
+    const [status, reason] = relayedFinal(res);
+    this.respondA(status, reason, crossingHeaders(res.headers.list()));
+    this.end();
+  }
+
+  private onFailedB(txn: ClientTransaction, err: unknown): void {
+    if (txn !== this.bTxn) return;
+    this.log.error({ call: this.id, err }, 'b leg INVITE failed');
+    if (!this.canceled) this.respondA(503, 'Service Unavailable');
+    this.end();
+  }
+
+  private shouldFailOver(res: SipResponse): boolean {
+    return res.local || res.status >= 500;
+  }
+
+  private onCancelFromA(): void {
+    // The engine already answered the CANCEL 200 and the INVITE 487.
+    this.canceled = true;
+    if (this.state === 'established') return; // too late: the call stands
+    this.state = 'ending';
+    this.bTxn?.cancel();
+  }
+
+  // ---- in-dialog traffic on either leg ----------------------------------
+
+  private watch(leg: LegName, dialog: Dialog): void {
+    dialog.on('request', (st) => this.step(() => this.onInDialogRequest(leg, st)));
+    dialog.on('ack', (ack) => this.step(() => this.onAck(leg, ack)));
+    dialog.on('destroy', (reason) => this.onDialogGone(leg, reason));
+  }
+
+  private async onAck(leg: LegName, ack: SipRequest): Promise<void> {
+    if (leg !== 'a' || !this.lateOffer || !this.b) return;
+    this.lateOffer = false;
+    const body = ack.body ? await this.deps.media.answer('a', ack.body) : '';
+    this.b.ack({ body, headers: body ? [['Content-Type', 'application/sdp']] : [] });
+  }
+
+  private async onInDialogRequest(leg: LegName, st: ServerTransaction): Promise<void> {
+    const method = st.request.method;
+    const other = leg === 'a' ? this.b : this.a;
+    if (method === 'BYE') {
+      st.respond(200);
+      this.bye(other);
+      this.end();
+      return;
+    }
+    if (!RELAYED_IN_DIALOG.has(method) || !other) {
+      st.respond(method === 'REFER' || method === 'SUBSCRIBE' ? 405 : 501, {
+        headers: [['Allow', 'INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO, PRACK']],
+      });
+      return;
+    }
+    const req = st.request;
+    let body = req.body;
+    if (body && CARRIES_OFFER.has(method)) body = await this.deps.media.offer(leg, body);
+    const txn = other.request(method, { headers: crossingHeaders(req.headers.list()), body });
+    const { response } = await txn.final;
+    if (method === 'INVITE' && response.status >= 200 && response.status < 300) other.ack({});
+    let answer = response.body;
+    if (answer && CARRIES_OFFER.has(method)) answer = await this.deps.media.answer(otherLeg(leg), answer);
+    const [status, reason] = relayedFinal(response);
+    if (!st.final) {
+      st.respond(status, { reason, headers: crossingHeaders(response.headers.list()), body: answer });
+    }
+  }
+
+  private onDialogGone(leg: LegName, reason: string): void {
+    if (this.state === 'ended') return;
+    // Our own BYE completing, or the far side's BYE we already relayed.
+    if (reason === 'bye' && this.state === 'ending') return;
+    this.log.warn({ call: this.id, leg, reason }, 'dialog ended under the call');
+    this.bye(leg === 'a' ? this.b : this.a);
+    if (reason === 'ack-timeout') this.bye(leg === 'a' ? this.a : this.b);
+    this.end();
+  }
+
+  // ---- helpers ------------------------------------------------------------
+
+  private respondA(status: number, reason?: string, headers: Array<[string, string]> = []): void {
+    if (this.aTxn.final) return;
+    this.aTxn.respond(status, { reason, headers });
+  }
+
+  private bye(dialog: Dialog | undefined): void {
+    if (!dialog || dialog.state === 'terminated') return;
+    this.state = this.state === 'ended' ? 'ended' : 'ending';
+    dialog.request('BYE', {}).final.catch(() => undefined);
+  }
+
+  private end(): void {
+    if (this.state === 'ended') return;
+    this.state = 'ended';
+    this.deps.media.close();
+    this.deps.onEnded(this);
+  }
+
+  private step(fn: () => void | Promise<void>): void {
+    this.serial = this.serial.then(fn).catch((err: unknown) => {
+      this.log.error({ call: this.id, err }, 'call step failed');
+      this.hangup('internal error');
+    });
+  }
+}
+
+// What a caller sees for the far side's final answer. Codes pass through
+// (486 stays 486, 503 stays 503, a 5xx stays that 5xx) except where passing
+// them would make the caller act on the far side's topology or credentials.
+export function relayedFinal(res: SipResponse): [number, string] {
+  if (res.local) return res.status === 408 ? [408, 'Request Timeout'] : [503, 'Service Unavailable'];
+  if (res.status >= 300 && res.status < 400) return [480, 'Temporarily Unavailable']; // a redirect's Contact is the far side's topology
+  if (res.status === 401 || res.status === 407) return [403, 'Forbidden']; // challenges are answered by the SBC (V-OUT-2), never relayed
+  return [res.status, res.reason];
+}
+
+function hostForUri(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}

@@ -1,0 +1,92 @@
+// Picks where a new call goes, from the running config's routes: the first
+// enabled route (by priority, then order) whose from_side and R-URI user
+// pattern match. Built once per config commit; route() is on the call path
+// and does no allocation beyond the result.
+import type { ConfigDocument } from '../config/document.js';
+
+export type Side = 'lan' | 'wan';
+export type Transport = 'udp' | 'tcp' | 'tls';
+
+export interface Hop {
+  host: string;
+  port: number;
+}
+
+export interface RouteTarget {
+  kind: 'trunk' | 'pbx';
+  name: string;
+  side: Side;
+  transport: Transport;
+  hops: Hop[]; // ordered: first is primary, the rest are failover
+  fromDomain: string; // host for the From header ("" = the hop's host)
+}
+
+export type RouteDecision =
+  | { ok: true; route: string; target: RouteTarget }
+  | { ok: false; status: 404 | 480; reason: string };
+
+interface CompiledRoute {
+  name: string;
+  fromSide: Side;
+  pattern: RegExp | null;
+  target: RouteTarget | null; // null: the target exists but is disabled
+}
+
+export class Router {
+  private readonly routes: CompiledRoute[];
+
+  constructor(doc: ConfigDocument) {
+    const trunks = new Map(doc.trunks.map((t) => [t.name, t]));
+    const pbxs = new Map(doc.pbxs.map((p) => [p.name, p]));
+    this.routes = doc.routes
+      .map((r, index) => ({ r, index }))
+      .filter(({ r }) => r.enabled !== false)
+      .sort((x, y) => (x.r.priority ?? 100) - (y.r.priority ?? 100) || x.index - y.index)
+      .map(({ r }) => {
+        let target: RouteTarget | null = null;
+        if (r.to.trunk !== undefined) {
+          const t = trunks.get(r.to.trunk);
+          if (t && t.enabled !== false) {
+            target = {
+              kind: 'trunk',
+              name: t.name,
+              side: t.side as Side,
+              transport: t.transport as Transport,
+              hops: t.endpoints.map((e) => ({ host: e.host, port: e.port })),
+              fromDomain: t.from_domain ?? '',
+            };
+          }
+        } else if (r.to.pbx !== undefined) {
+          const p = pbxs.get(r.to.pbx);
+          if (p && p.enabled !== false) {
+            target = {
+              kind: 'pbx',
+              name: p.name,
+              side: p.side as Side,
+              transport: p.transport as Transport,
+              hops: [{ host: p.host, port: p.port }],
+              fromDomain: '',
+            };
+          }
+        }
+        const user = r.match?.ruri_user ?? '';
+        return { name: r.name, fromSide: r.from_side as Side, pattern: user ? new RegExp(user) : null, target };
+      });
+  }
+
+  route(fromSide: Side, ruriUser: string): RouteDecision {
+    let matchedDisabled = false;
+    for (const r of this.routes) {
+      if (r.fromSide !== fromSide) continue;
+      if (r.pattern && !r.pattern.test(ruriUser)) continue;
+      if (!r.target) {
+        matchedDisabled = true;
+        continue;
+      }
+      return { ok: true, route: r.name, target: r.target };
+    }
+    return matchedDisabled
+      ? { ok: false, status: 480, reason: 'Temporarily Unavailable' }
+      : { ok: false, status: 404, reason: 'Not Found' };
+  }
+}

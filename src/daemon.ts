@@ -1,0 +1,184 @@
+#!/usr/bin/env node
+// sbcd: wires the config store, the native SIP engine and call control.
+//
+//   sbcd [--data-dir DIR] [--config FILE.yaml|.json]
+//
+// With no arguments it runs on the embedded default (loopback addresses, a
+// data directory under the checkout). --config imports and commits a whole
+// document before the engine starts; an invalid one exits 2 with every
+// error's path and reason.
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+import { CallController } from './calls/index.js';
+import type { ConfigDocument } from './config/document.js';
+import { ConfigError } from './config/errors.js';
+import { ConfigStore } from './config/store.js';
+import { createLogger, type Logger } from './log.js';
+import { SipEngine, generateSelfSigned, type EngineOptions, type ListenerOptions } from './sip/index.js';
+
+const CHECKOUT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+interface Args {
+  dataDir: string;
+  configFile: string | undefined;
+}
+
+function parseCommandLine(): Args {
+  const { values } = parseArgs({
+    options: {
+      'data-dir': { type: 'string' },
+      config: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write('usage: sbcd [--data-dir DIR] [--config FILE.yaml|FILE.json]\n');
+    process.exit(0);
+  }
+  return {
+    dataDir: resolve(values['data-dir'] ?? process.env.EDGESBC_DATA_DIR ?? join(CHECKOUT, 'data')),
+    configFile: values.config,
+  };
+}
+
+// Every listener the config asks for: each address of a side, each transport
+// whose port is not 0.
+export function listenersOf(doc: ConfigDocument): ListenerOptions[] {
+  const out: ListenerOptions[] = [];
+  for (const side of ['lan', 'wan'] as const) {
+    const s = doc.sides[side];
+    for (const ip of s.addresses) {
+      for (const proto of ['udp', 'tcp', 'tls'] as const) {
+        const port = s[proto];
+        if (!port) continue;
+        out.push({
+          id: `${side}-${proto}-${ip}-${port}`,
+          side,
+          proto,
+          ip,
+          port,
+          ...(s.advertised_address ? { advertisedIp: s.advertised_address } : {}),
+        });
+      }
+    }
+  }
+  return out;
+}
+
+// TLS needs a certificate: the configured one, or a self-signed one made
+// once in the data directory (Vonage does not validate it, V-OUT-9).
+function tlsFiles(doc: ConfigDocument, dataDir: string, log: Logger): { certFile: string; keyFile: string } {
+  if (doc.tls.cert_file && doc.tls.key_file) return { certFile: doc.tls.cert_file, keyFile: doc.tls.key_file };
+  const dir = join(dataDir, 'tls');
+  const certFile = join(dir, 'self-signed.crt');
+  const keyFile = join(dir, 'self-signed.key');
+  if (!existsSync(certFile) || !existsSync(keyFile)) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    generateSelfSigned(certFile, keyFile, doc.system.name || 'edgesbc');
+    log.info({ certFile }, 'generated a self-signed TLS certificate');
+  }
+  return { certFile, keyFile };
+}
+
+function engineOptions(doc: ConfigDocument, dataDir: string, log: Logger): EngineOptions {
+  const listeners = listenersOf(doc);
+  const needsTls = listeners.some((l) => l.proto === 'tls');
+  return {
+    listeners,
+    tls: {
+      ...(needsTls ? tlsFiles(doc, dataDir, log) : { certFile: '', keyFile: '' }),
+      minVersion: doc.tls.min_version,
+    },
+    t1Ms: doc.sip.timers.t1_ms,
+    t2Ms: doc.sip.timers.t2_ms,
+    t4Ms: doc.sip.timers.t4_ms,
+    userAgent: doc.sip.user_agent,
+  };
+}
+
+function importConfigFile(store: ConfigStore, file: string): void {
+  const text = readFileSync(file, 'utf8');
+  const format = /\.json$/i.test(file) ? 'json' : 'yaml';
+  store.importText(text, format);
+  store.commit({ user: 'sbcd', comment: `--config ${file}` });
+}
+
+async function main(): Promise<void> {
+  const args = parseCommandLine();
+  mkdirSync(args.dataDir, { recursive: true });
+  const store = ConfigStore.open(join(args.dataDir, 'config.db'));
+
+  if (args.configFile) {
+    try {
+      importConfigFile(store, args.configFile);
+    } catch (err) {
+      if (err instanceof ConfigError) {
+        process.stderr.write(`sbcd: ${args.configFile} is not a valid config:\n`);
+        for (const e of err.errors) process.stderr.write(`  ${e.path || '/'}: ${e.message}\n`);
+        process.exit(2);
+      }
+      throw err;
+    }
+  }
+  store.checkConfirmDeadline();
+
+  let running = store.running();
+  const log = createLogger(running.system.log_level);
+  log.info({ dataDir: args.dataDir }, 'sbcd starting');
+
+  const options = engineOptions(running, args.dataDir, log);
+  let engine: SipEngine;
+  try {
+    engine = await SipEngine.start(options);
+  } catch (err) {
+    log.fatal({ err }, 'sbcd failed');
+    store.close();
+    process.exit(1);
+  }
+  const calls = new CallController(engine, running, log.child({ mod: 'calls' }));
+
+  const apply = (doc: ConfigDocument, why: string): void => {
+    const before = JSON.stringify(listenersOf(running));
+    running = doc;
+    calls.applyConfig(doc);
+    if (JSON.stringify(listenersOf(doc)) !== before) {
+      log.warn('listener addresses or ports changed: they take effect at the next restart');
+    }
+    log.info({ why }, 'running config applied');
+  };
+  store.onRunningChange((doc) => apply(doc, 'commit'));
+  const confirmTimer = setInterval(() => store.checkConfirmDeadline(), 5000);
+  confirmTimer.unref();
+
+  process.on('SIGHUP', () => apply(store.running(), 'SIGHUP'));
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    const graceMs = running.sip.shutdown_grace_s * 1000;
+    log.info({ signal, calls: calls.callsInProgress, graceMs }, 'sbcd stopping');
+    await calls.shutdown(graceMs);
+    await new Promise((r) => setTimeout(r, 200)); // let the last BYEs leave
+    await engine.close();
+    clearInterval(confirmTimer);
+    store.close();
+    log.info('sbcd stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+
+  log.info(
+    { listeners: options.listeners.map((l) => `${l.proto}:${l.ip}:${l.port}`) },
+    'sbcd ready',
+  );
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`sbcd: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
