@@ -50,6 +50,7 @@ export function listenersOf(doc: ConfigDocument): ListenerOptions[] {
   const out: ListenerOptions[] = [];
   for (const side of ['lan', 'wan'] as const) {
     const s = doc.sides[side];
+    if (!s) continue;
     for (const ip of s.addresses) {
       for (const proto of ['udp', 'tcp', 'tls'] as const) {
         const port = s[proto];

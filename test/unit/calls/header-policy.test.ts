@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { crossingHeaders } from '../../../src/calls/header-policy.js';
+
+test('routing and identity headers never cross legs; X- headers do (V-OUT-12)', () => {
+  const out = crossingHeaders([
+    ['Via', 'SIP/2.0/UDP 10.0.0.5:5060;branch=z9hG4bKabc'],
+    ['Record-Route', '<sip:10.0.0.5;lr>'],
+    ['Route', '<sip:10.0.0.5;lr>'],
+    ['Contact', '<sip:100@10.0.0.5>'],
+    ['Call-ID', 'abc@10.0.0.5'],
+    ['From', '<sip:100@10.0.0.5>;tag=1'],
+    ['To', '<sip:200@10.0.0.6>'],
+    ['CSeq', '1 INVITE'],
+    ['Max-Forwards', '70'],
+    ['User-Agent', 'Asterisk PBX 18'],
+    ['Content-Type', 'application/sdp'],
+    ['X-UserId', 'alice'],
+    ['x-custom', '1'],
+  ]);
+  assert.deepEqual(out, [
+    ['Content-Type', 'application/sdp'],
+    ['X-UserId', 'alice'],
+    ['x-custom', '1'],
+  ]);
+});
+
+test('Supported keeps only the option tags the SBC implements', () => {
+  assert.deepEqual(crossingHeaders([['Supported', 'replaces, 100rel, timer, path, gruu']]), [
+    ['Supported', 'replaces, 100rel, timer'],
+  ]);
+  assert.deepEqual(crossingHeaders([['k', 'path']]), []);
+});
