@@ -1,0 +1,214 @@
+#include "sip_convert.h"
+
+#include <string>
+
+#include "args.h"
+
+namespace edgesbc::addon {
+
+namespace {
+
+std::string field(const std::string& parent, const char* key) { return parent + "." + key; }
+
+sip::ListenerSpec listener_from_js(const Napi::Value& v, const std::string& what) {
+  Napi::Env env = v.Env();
+  Napi::Object o = arg_object(v, what.c_str());
+  sip::ListenerSpec l;
+  l.id = arg_string(o.Get("id"), field(what, "id").c_str());
+  if (l.id.empty()) throw_type_error(env, what + ".id must not be empty");
+  l.side = arg_string(o.Get("side"), field(what, "side").c_str());
+  if (l.side.empty()) throw_type_error(env, what + ".side must not be empty");
+  std::string proto = arg_string(o.Get("proto"), field(what, "proto").c_str());
+  if (proto == "udp") l.proto = sip::Proto::UDP;
+  else if (proto == "tcp") l.proto = sip::Proto::TCP;
+  else if (proto == "tls") l.proto = sip::Proto::TLS;
+  else throw_type_error(env, what + ".proto must be 'udp', 'tcp' or 'tls'");
+  l.ip = arg_string(o.Get("ip"), field(what, "ip").c_str());
+  sip::SockAddr probe;
+  if (!sip::SockAddr::from_ip_port(l.ip, 0, probe)) throw_type_error(env, what + ".ip must be an IP literal");
+  l.port = static_cast<uint16_t>(arg_int(o.Get("port"), field(what, "port").c_str(), 0, 65535));
+  l.advertised_ip = arg_string_or_empty(o.Get("advertisedIp"), field(what, "advertisedIp").c_str());
+  check_line_text(env, l.advertised_ip, field(what, "advertisedIp").c_str(), false);
+  return l;
+}
+
+int tls_version_from_js(const Napi::Value& v) {
+  if (v.IsUndefined() || v.IsNull()) return 0x0303;
+  std::string s = arg_string(v, "config.tls.minVersion");
+  if (s == "1.0") return 0x0301;
+  if (s == "1.1") return 0x0302;
+  if (s == "1.2") return 0x0303;
+  if (s == "1.3") return 0x0304;
+  throw_type_error(v.Env(), "config.tls.minVersion must be '1.0', '1.1', '1.2' or '1.3'");
+}
+
+}  // namespace
+
+void check_method(Napi::Env env, const std::string& method, const char* what) {
+  if (method.empty() || method.size() > 32 || !is_header_name(method))
+    throw_type_error(env, std::string(what) + " must be a SIP method token");
+}
+
+void check_line_text(Napi::Env env, const std::string& text, const char* what, bool allow_space) {
+  for (char c : text) {
+    if (c == '\r' || c == '\n' || c == '\0' || (!allow_space && (c == ' ' || c == '\t')))
+      throw_type_error(env, std::string(what) + " contains a forbidden character");
+  }
+}
+
+sip::EngineConfig config_from_js(const Napi::Value& v) {
+  Napi::Env env = v.Env();
+  Napi::Object o = arg_object(v, "config");
+  sip::EngineConfig c;
+  Napi::Value ls = o.Get("listeners");
+  if (!ls.IsArray()) throw_type_error(env, "config.listeners must be an array");
+  Napi::Array arr = ls.As<Napi::Array>();
+  if (arr.Length() == 0) throw_type_error(env, "config.listeners must not be empty");
+  for (uint32_t i = 0; i < arr.Length(); ++i)
+    c.listeners.push_back(listener_from_js(arr.Get(i), "config.listeners[" + std::to_string(i) + "]"));
+  for (size_t i = 0; i < c.listeners.size(); ++i)
+    for (size_t j = 0; j < i; ++j)
+      if (c.listeners[i].id == c.listeners[j].id)
+        throw_type_error(env, "config.listeners: duplicate id '" + c.listeners[i].id + "'");
+
+  Napi::Value tls = o.Get("tls");
+  if (!tls.IsUndefined() && !tls.IsNull()) {
+    Napi::Object t = arg_object(tls, "config.tls");
+    c.tls.cert_file = arg_string_or_empty(t.Get("certFile"), "config.tls.certFile");
+    c.tls.key_file = arg_string_or_empty(t.Get("keyFile"), "config.tls.keyFile");
+    c.tls.min_version = tls_version_from_js(t.Get("minVersion"));
+    c.tls.verify_peer = arg_bool_or(t.Get("verifyPeer"), "config.tls.verifyPeer", false);
+  }
+  c.t1_ms = static_cast<uint32_t>(arg_int_or(o.Get("t1Ms"), "config.t1Ms", 1, 60000, c.t1_ms));
+  c.t2_ms = static_cast<uint32_t>(arg_int_or(o.Get("t2Ms"), "config.t2Ms", 1, 600000, c.t2_ms));
+  c.t4_ms = static_cast<uint32_t>(arg_int_or(o.Get("t4Ms"), "config.t4Ms", 0, 600000, c.t4_ms));
+  if (c.t2_ms < c.t1_ms) throw_type_error(env, "config.t2Ms must not be below config.t1Ms");
+  Napi::Value ua = o.Get("userAgent");
+  if (!ua.IsUndefined() && !ua.IsNull()) c.user_agent = arg_string(ua, "config.userAgent");
+  check_line_text(env, c.user_agent, "config.userAgent", true);
+  c.instance_token = arg_string_or_empty(o.Get("instanceToken"), "config.instanceToken");
+  for (char ch : c.instance_token)
+    if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')))
+      throw_type_error(env, "config.instanceToken must be alphanumeric");
+  c.dns_servers = arg_string_or_empty(o.Get("dnsServers"), "config.dnsServers");
+  check_line_text(env, c.dns_servers, "config.dnsServers", false);
+  return c;
+}
+
+sip::RequestSpec request_spec_from_js(const Napi::Value& v) {
+  Napi::Env env = v.Env();
+  Napi::Object o = arg_object(v, "spec");
+  sip::RequestSpec r;
+  r.method = arg_string(o.Get("method"), "spec.method");
+  check_method(env, r.method, "spec.method");
+  if (r.method == "ACK" || r.method == "CANCEL")
+    throw_type_error(env, "spec.method: ACK and CANCEL are sent with ack() and cancel()");
+  r.ruri = arg_string(o.Get("uri"), "spec.uri");
+  if (r.ruri.empty()) throw_type_error(env, "spec.uri must not be empty");
+  check_line_text(env, r.ruri, "spec.uri", false);
+  r.side = arg_string(o.Get("side"), "spec.side");
+  if (r.side.empty()) throw_type_error(env, "spec.side must not be empty");
+  r.transport = arg_string_or_empty(o.Get("transport"), "spec.transport");
+  if (!r.transport.empty() && r.transport != "udp" && r.transport != "tcp" && r.transport != "tls")
+    throw_type_error(env, "spec.transport must be 'udp', 'tcp' or 'tls'");
+  r.next_hop = arg_string_or_empty(o.Get("nextHop"), "spec.nextHop");
+  check_line_text(env, r.next_hop, "spec.nextHop", false);
+  r.from_uri = arg_string(o.Get("fromUri"), "spec.fromUri");
+  check_line_text(env, r.from_uri, "spec.fromUri", false);
+  r.from_display = arg_string_or_empty(o.Get("fromDisplay"), "spec.fromDisplay");
+  check_line_text(env, r.from_display, "spec.fromDisplay", true);
+  r.to_uri = arg_string(o.Get("toUri"), "spec.toUri");
+  check_line_text(env, r.to_uri, "spec.toUri", false);
+  r.to_display = arg_string_or_empty(o.Get("toDisplay"), "spec.toDisplay");
+  check_line_text(env, r.to_display, "spec.toDisplay", true);
+  r.contact_user = arg_string_or_empty(o.Get("contactUser"), "spec.contactUser");
+  check_line_text(env, r.contact_user, "spec.contactUser", false);
+  r.max_forwards = static_cast<int>(arg_int_or(o.Get("maxForwards"), "spec.maxForwards", 0, 255, 70));
+  arg_headers(o.Get("headers"), "spec.headers", r.headers);
+  r.body = arg_string_or_empty(o.Get("body"), "spec.body");
+  Napi::Value retry = o.Get("retryOf");
+  if (!retry.IsUndefined() && !retry.IsNull()) r.retry_of = arg_id(retry, "spec.retryOf");
+  return r;
+}
+
+namespace {
+
+// Property keys in the order every event object gets them.
+enum Key : uint8_t {
+  kType, kTxn, kDialog, kMethod, kRuri, kStatus, kReason, kHeaders, kBody, kLocal, kLooped,
+  kListener, kSide, kTransport, kRemoteIp, kRemotePort, kInfo, kKeyCount
+};
+constexpr const char* kKeyNames[kKeyCount] = {
+    "type", "txn", "dialog", "method", "ruri", "status", "reason", "headers", "body",
+    "local", "looped", "listener", "side", "transport", "remoteIp", "remotePort", "info"};
+
+const char* type_name(sip::EventType t) {
+  switch (t) {
+    case sip::EventType::Request: return "request";
+    case sip::EventType::Response: return "response";
+    case sip::EventType::Ack: return "ack";
+    case sip::EventType::Cancel: return "cancel";
+    case sip::EventType::DialogTerminated: return "dialog-terminated";
+    case sip::EventType::TransportError: return "transport-error";
+  }
+  return "unknown";
+}
+
+Napi::String str(Napi::Env env, const std::string& s) { return Napi::String::New(env, s.data(), s.size()); }
+
+}  // namespace
+
+Napi::Array events_to_js(Napi::Env env, std::vector<sip::Event>& events) {
+  napi_value keys[kKeyCount];
+  for (int i = 0; i < kKeyCount; ++i) keys[i] = Napi::String::New(env, kKeyNames[i]);
+  Napi::Array out = Napi::Array::New(env, events.size());
+  uint32_t idx = 0;
+  for (sip::Event& e : events) {
+    // Scoped so a large batch does not pile up thousands of handles.
+    Napi::HandleScope scope(env);
+    Napi::Object o = Napi::Object::New(env);
+    Napi::Array headers = Napi::Array::New(env, e.headers.size() * 2);
+    uint32_t h = 0;
+    for (const auto& [name, value] : e.headers) {
+      headers.Set(h++, str(env, name));
+      headers.Set(h++, str(env, value));
+    }
+    o.Set(keys[kType], Napi::String::New(env, type_name(e.type)));
+    o.Set(keys[kTxn], Napi::Number::New(env, static_cast<double>(e.txn)));
+    o.Set(keys[kDialog], Napi::Number::New(env, static_cast<double>(e.dialog)));
+    o.Set(keys[kMethod], str(env, e.method));
+    o.Set(keys[kRuri], str(env, e.ruri));
+    o.Set(keys[kStatus], Napi::Number::New(env, e.status));
+    o.Set(keys[kReason], str(env, e.reason));
+    o.Set(keys[kHeaders], headers);
+    o.Set(keys[kBody], str(env, e.body));
+    o.Set(keys[kLocal], Napi::Boolean::New(env, e.local));
+    o.Set(keys[kLooped], Napi::Boolean::New(env, e.looped));
+    o.Set(keys[kListener], str(env, e.listener));
+    o.Set(keys[kSide], str(env, e.side));
+    o.Set(keys[kTransport], str(env, e.transport));
+    o.Set(keys[kRemoteIp], str(env, e.remote_ip));
+    o.Set(keys[kRemotePort], Napi::Number::New(env, e.remote_port));
+    o.Set(keys[kInfo], str(env, e.info));
+    out.Set(idx++, o);
+  }
+  return out;
+}
+
+Napi::Object stats_to_js(Napi::Env env, const sip::EngineStats& s) {
+  Napi::Object o = Napi::Object::New(env);
+  auto num = [&](const char* k, uint64_t v) { o.Set(k, Napi::Number::New(env, static_cast<double>(v))); };
+  num("serverTxns", s.server_txns);
+  num("clientTxns", s.client_txns);
+  num("dialogs", s.dialogs);
+  num("timers", s.timers);
+  num("connections", s.connections);
+  num("messagesIn", s.messages_in);
+  num("messagesOut", s.messages_out);
+  num("parseErrors", s.parse_errors);
+  num("retransmissions", s.retransmissions);
+  num("queuedEvents", s.queued_events);
+  return o;
+}
+
+}  // namespace edgesbc::addon
