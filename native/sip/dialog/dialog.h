@@ -1,0 +1,79 @@
+// Dialog state (RFC 3261 §12) plus the UAS duties that outlive a
+// transaction: the INVITE 2xx retransmitted until its ACK (RFC 6026 moved
+// this out of the transaction) and reliable provisionals retransmitted until
+// their PRACK (RFC 3262). Only what later requests need is kept: no request
+// or response buffers beyond the ones still being retransmitted.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "../txn/host.h"
+
+namespace edgesbc::sip {
+
+enum class DialogState : uint8_t { Early, Confirmed };
+
+struct Dialog {
+  uint64_t id = 0;
+  bool uas = false;
+  DialogState state = DialogState::Early;
+  std::string key;         // dialog_key()
+  std::string call_id;
+  std::string local_tag;
+  std::string remote_tag;
+  std::string local;       // our From (UAC) / To (UAS) value incl. tag
+  std::string remote;      // the peer's, incl. tag
+  std::string remote_target;
+  std::vector<std::string> route_set;  // Route values, in sending order
+  std::string contact;     // our Contact value
+  Flow flow;               // listener it uses and the peer's flow (stream reuse)
+  uint32_t local_cseq = 0;
+  uint32_t remote_cseq = 0;
+  bool remote_cseq_set = false;
+  uint64_t creating_txn = 0;  // INVITE txn that made it while early
+
+  // UAS: INVITE 2xx until ACK.
+  std::string pending_2xx;
+  uint32_t ack_cseq = 0;
+  bool await_ack = false;
+  uint32_t interval_2xx = 0;
+  Timer retrans_2xx;
+  Timer ack_timeout;
+
+  // UAS: one reliable provisional at a time (RFC 3262 §3).
+  std::string pending_prov;
+  uint32_t rseq = 0;       // last RSeq sent
+  uint32_t prov_cseq = 0;
+  uint32_t interval_prov = 0;
+  Timer retrans_prov;
+  Timer prov_timeout;
+
+  // UAC: the ACK for the last INVITE's 2xx, resent on 2xx retransmissions
+  // while the INVITE transaction is in Accepted.
+  uint32_t invite_cseq = 0;
+  uint64_t invite_txn = 0;
+  std::string ack;
+  uint32_t last_rseq = 0;  // last reliable provisional seen (RSeq)
+};
+
+std::string dialog_key(std::string_view call_id, std::string_view local_tag, std::string_view remote_tag);
+
+// Starts 2xx retransmission (T1 doubling, capped at T2) with the ACK timeout
+// at 64*T1; `on_timeout` runs once if no ACK came.
+void dialog_start_2xx(TxnHost& host, Dialog& d, std::string bytes, uint32_t cseq,
+                      std::function<void()> on_timeout);
+// An ACK for the pending 2xx: true the first time (retransmission stopped).
+bool dialog_on_ack(Dialog& d, uint32_t cseq);
+
+// Starts retransmitting a reliable provisional until PRACK or 64*T1.
+void dialog_start_reliable(TxnHost& host, Dialog& d, std::string bytes, uint32_t rseq, uint32_t cseq);
+bool dialog_prov_pending(const Dialog& d);
+// PRACK with RAck "rseq cseq INVITE": true when it acknowledges the pending one.
+bool dialog_on_prack(Dialog& d, uint32_t rseq, uint32_t cseq);
+void dialog_stop_reliable(Dialog& d);
+
+}  // namespace edgesbc::sip
