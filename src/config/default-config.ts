@@ -1,0 +1,54 @@
+// The embedded default: what a fresh box runs (loopback only, so a
+// development checkout starts without touching real interfaces).
+// Kept identical to the agreed document shape (docs/config.md).
+import type { ConfigDocument } from './document.js';
+
+export function defaultConfig(): ConfigDocument {
+  return {
+    version: 1,
+    system: { name: 'edgesbc', log_level: 'info' },
+    sip: {
+      user_agent: 'EdgeSBC',
+      max_calls_in_progress: 1000,
+      retry_after_s: 5,
+      timers: { t1_ms: 500, t2_ms: 4000, t4_ms: 5000 },
+      shutdown_grace_s: 30,
+    },
+    tls: { min_version: '1.2', cert_file: '', key_file: '' },
+    sides: {
+      lan: { addresses: ['127.0.0.1'], advertised_address: '', udp: 5060, tcp: 5060, tls: 5061 },
+      wan: { addresses: ['127.0.0.2'], advertised_address: '', udp: 5070, tcp: 5070, tls: 5071 },
+    },
+    trunks: [
+      {
+        name: 'vonage',
+        side: 'wan',
+        transport: 'udp',
+        endpoints: [{ host: '127.0.0.1', port: 5080 }],
+        from_domain: '',
+        options_ping_s: 0,
+        enabled: true,
+      },
+    ],
+    pbxs: [{ name: 'pbx', side: 'lan', host: '127.0.0.1', port: 5090, transport: 'udp', enabled: true }],
+    routes: [
+      {
+        name: 'pbx-to-vonage',
+        from_side: 'lan',
+        match: { ruri_user: '' },
+        to: { trunk: 'vonage' },
+        priority: 100,
+        enabled: true,
+      },
+      {
+        name: 'vonage-to-pbx',
+        from_side: 'wan',
+        match: { ruri_user: '' },
+        to: { pbx: 'pbx' },
+        priority: 100,
+        enabled: true,
+      },
+    ],
+    firewall: { enabled: false },
+  };
+}

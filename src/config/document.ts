@@ -1,0 +1,119 @@
+// TypeScript shape of the config document (v1). The JSON Schemas in
+// ./schema/ are typed with ajv's JSONSchemaType<T> against these interfaces,
+// so a field added on one side and not the other fails to compile.
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
+export type Transport = 'udp' | 'tcp' | 'tls';
+export type TlsVersion = '1.0' | '1.1' | '1.2' | '1.3';
+
+export interface SystemConfig {
+  name: string;
+  log_level: LogLevel;
+}
+
+export interface SipTimers {
+  t1_ms: number;
+  t2_ms: number;
+  t4_ms: number;
+}
+
+export interface SipConfig {
+  user_agent: string;
+  max_calls_in_progress: number;
+  retry_after_s: number;
+  timers: SipTimers;
+  shutdown_grace_s: number;
+}
+
+export interface TlsConfig {
+  min_version: TlsVersion;
+  cert_file: string;
+  key_file: string;
+}
+
+export interface SideConfig {
+  addresses: string[];
+  advertised_address: string;
+  udp: number;
+  tcp: number;
+  tls: number;
+}
+
+export interface TrunkEndpoint {
+  host: string;
+  port: number;
+}
+
+export interface TrunkConfig {
+  name: string;
+  side: string;
+  transport: Transport;
+  endpoints: TrunkEndpoint[];
+  from_domain: string;
+  options_ping_s: number;
+  enabled: boolean;
+}
+
+export interface PbxConfig {
+  name: string;
+  side: string;
+  host: string;
+  port: number;
+  transport: Transport;
+  enabled: boolean;
+}
+
+export interface RouteMatch {
+  ruri_user: string;
+}
+
+// Exactly one of trunk / pbx is present (schema: minProperties = maxProperties = 1).
+export interface RouteTarget {
+  trunk?: string;
+  pbx?: string;
+}
+
+export interface RouteConfig {
+  name: string;
+  from_side: string;
+  match: RouteMatch;
+  to: RouteTarget;
+  priority: number;
+  enabled: boolean;
+}
+
+export interface FirewallConfig {
+  enabled: boolean;
+}
+
+export interface ConfigDocument {
+  version: 1;
+  system: SystemConfig;
+  sip: SipConfig;
+  tls: TlsConfig;
+  sides: Record<string, SideConfig>;
+  trunks: TrunkConfig[];
+  pbxs: PbxConfig[];
+  routes: RouteConfig[];
+  firewall: FirewallConfig;
+}
+
+// Admin users live outside the document (see docs/config.md, "Users"): a
+// rollback must never bring back a deleted account or an old password.
+export type UserRole = 'admin' | 'operator' | 'viewer';
+
+export interface UserInput {
+  name: string;
+  password: string;
+  role: UserRole;
+}
+
+export interface UserInfo {
+  name: string;
+  role: UserRole;
+  created_at: string;
+  updated_at: string;
+}
+
+export type Layer = 'candidate' | 'running';
+export type TextFormat = 'yaml' | 'json';

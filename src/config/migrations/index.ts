@@ -1,0 +1,11 @@
+// Every migration, in order. Add a file NNN_name.ts and list it here;
+// never edit one that has shipped.
+import * as m001 from './001_initial.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const migrations: readonly Migration[] = [m001];

@@ -1,0 +1,29 @@
+import type { JSONSchemaType } from 'ajv';
+import type { SideConfig } from '../document.js';
+import { listenPort } from './common.js';
+
+export const sideSchema: JSONSchemaType<SideConfig> = {
+  type: 'object',
+  description: 'One network side (e.g. lan, wan): where SIP listens.',
+  additionalProperties: false,
+  required: ['addresses', 'advertised_address', 'udp', 'tcp', 'tls'],
+  properties: {
+    addresses: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 16,
+      uniqueItems: true,
+      items: { type: 'string', maxLength: 64 },
+      description: 'IPv4/IPv6 literals to listen on.',
+    },
+    advertised_address: {
+      type: 'string',
+      maxLength: 64,
+      default: '',
+      description: 'Public/NAT IP literal written in Via/Contact; "" = the listening address.',
+    },
+    udp: listenPort(5060, 'UDP port; 0 = UDP off.'),
+    tcp: listenPort(5060, 'TCP port; 0 = TCP off.'),
+    tls: listenPort(5061, 'TLS port; 0 = TLS off.'),
+  },
+};

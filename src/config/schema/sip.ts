@@ -1,0 +1,53 @@
+import type { JSONSchemaType } from 'ajv';
+import type { SipConfig } from '../document.js';
+import { FILL_IN } from './common.js';
+
+export const sipSchema: JSONSchemaType<SipConfig> = {
+  type: 'object',
+  description: 'SIP engine settings shared by every side.',
+  additionalProperties: false,
+  default: FILL_IN,
+  required: ['user_agent', 'max_calls_in_progress', 'retry_after_s', 'timers', 'shutdown_grace_s'],
+  properties: {
+    user_agent: {
+      type: 'string',
+      maxLength: 128,
+      pattern: '^[\\x20-\\x7e]*$',
+      default: 'EdgeSBC',
+      description: 'User-Agent / Server header value; "" sends none.',
+    },
+    max_calls_in_progress: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 1000000,
+      default: 1000,
+      description: 'Calls being set up or established; beyond it new INVITEs get 503 + Retry-After.',
+    },
+    retry_after_s: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 3600,
+      default: 5,
+      description: 'Retry-After value (seconds) on overload 503s.',
+    },
+    timers: {
+      type: 'object',
+      description: 'RFC 3261 transaction timers.',
+      additionalProperties: false,
+      default: FILL_IN,
+      required: ['t1_ms', 't2_ms', 't4_ms'],
+      properties: {
+        t1_ms: { type: 'integer', minimum: 10, maximum: 60000, default: 500, description: 'RTT estimate (T1).' },
+        t2_ms: { type: 'integer', minimum: 10, maximum: 60000, default: 4000, description: 'Maximum retransmit interval (T2), >= t1_ms.' },
+        t4_ms: { type: 'integer', minimum: 10, maximum: 60000, default: 5000, description: 'Maximum time a message stays in the network (T4).' },
+      },
+    },
+    shutdown_grace_s: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 3600,
+      default: 30,
+      description: 'On SIGTERM, how long to wait for calls to end.',
+    },
+  },
+};

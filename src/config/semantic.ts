@@ -1,0 +1,206 @@
+// Checks beyond JSON Schema: references resolve, names are unique, sides are
+// consistent, addresses parse, regexes compile. Written against `unknown`
+// input so it can run on a document that also failed the schema and report
+// everything in one pass.
+import { isIP } from 'node:net';
+import type { ConfigProblem } from './errors.js';
+
+type Obj = Record<string, unknown>;
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+function arr(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [];
+}
+
+function esc(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+const HOSTNAME = new RegExp(`^(?=.{1,253}$)${LABEL}(?:\\.${LABEL})*\\.?$`);
+
+// An IP literal, or a DNS name that cannot be mistaken for a broken IPv4
+// literal (all-numeric labels such as "300.1.1.1" are refused).
+export function isHostOrIp(host: string): boolean {
+  if (isIP(host) !== 0) return true;
+  if (!HOSTNAME.test(host)) return false;
+  return !/^[0-9.]+$/.test(host);
+}
+
+// TCP and TLS listeners both hold a TCP port.
+function l4(transport: string): string {
+  return transport === 'udp' ? 'udp' : 'tcp';
+}
+
+function checkSides(doc: Obj, out: ConfigProblem[]): Map<string, Obj> {
+  const sides = new Map<string, Obj>();
+  if (!isObj(doc.sides)) return sides;
+  const bound = new Map<string, string>(); // "addr|l4|port" -> path of first user
+  for (const [name, side] of Object.entries(doc.sides)) {
+    if (!isObj(side)) continue;
+    sides.set(name, side);
+    const base = `/sides/${esc(name)}`;
+    arr(side.addresses).forEach((a, i) => {
+      const addr = str(a);
+      if (addr === undefined) return;
+      if (isIP(addr) === 0) {
+        out.push({ path: `${base}/addresses/${i}`, message: `"${addr}" is not an IPv4/IPv6 address` });
+        return;
+      }
+      for (const t of ['udp', 'tcp', 'tls'] as const) {
+        const port = side[t];
+        if (typeof port !== 'number' || port === 0) continue;
+        const key = `${addr}|${l4(t)}|${port}`;
+        const prev = bound.get(key);
+        if (prev !== undefined) {
+          out.push({ path: `${base}/${t}`, message: `${addr} ${l4(t)} port ${port} is already used by ${prev}` });
+        } else {
+          bound.set(key, `${base}/${t}`);
+        }
+      }
+    });
+    const adv = str(side.advertised_address);
+    if (adv !== undefined && adv !== '' && isIP(adv) === 0) {
+      out.push({ path: `${base}/advertised_address`, message: `"${adv}" is not an IPv4/IPv6 address` });
+    }
+  }
+  return sides;
+}
+
+function checkUniqueNames(list: unknown[], base: string, out: ConfigProblem[]): Map<string, Obj> {
+  const byName = new Map<string, Obj>();
+  const firstIndex = new Map<string, number>();
+  list.forEach((item, i) => {
+    if (!isObj(item)) return;
+    const name = str(item.name);
+    if (name === undefined) return;
+    const first = firstIndex.get(name);
+    if (first !== undefined) {
+      out.push({ path: `${base}/${i}/name`, message: `duplicate name "${name}" (also ${base}/${first})` });
+      return;
+    }
+    firstIndex.set(name, i);
+    byName.set(name, item);
+  });
+  return byName;
+}
+
+// A peer is reached through a side; that side must exist and listen on the
+// peer's transport, or nothing could ever be sent to it.
+function checkPeerSide(item: Obj, path: string, sides: Map<string, Obj>, out: ConfigProblem[]): void {
+  const sideName = str(item.side);
+  if (sideName === undefined) return;
+  const side = sides.get(sideName);
+  if (side === undefined) {
+    out.push({ path: `${path}/side`, message: `unknown side "${sideName}"` });
+    return;
+  }
+  const transport = str(item.transport);
+  if (transport !== undefined && side[transport] === 0) {
+    out.push({ path: `${path}/transport`, message: `side "${sideName}" has ${transport} switched off (port 0)` });
+  }
+}
+
+function checkHost(v: unknown, path: string, out: ConfigProblem[], allowEmpty: boolean): void {
+  const host = str(v);
+  if (host === undefined || (allowEmpty && host === '')) return;
+  if (!isHostOrIp(host)) out.push({ path, message: `"${host}" is not an IP address or host name` });
+}
+
+function checkRoutes(
+  doc: Obj,
+  sides: Map<string, Obj>,
+  trunks: Map<string, Obj>,
+  pbxs: Map<string, Obj>,
+  out: ConfigProblem[],
+): void {
+  const routes = arr(doc.routes);
+  checkUniqueNames(routes, '/routes', out);
+  routes.forEach((r, i) => {
+    if (!isObj(r)) return;
+    const base = `/routes/${i}`;
+    const from = str(r.from_side);
+    if (from !== undefined && !sides.has(from)) {
+      out.push({ path: `${base}/from_side`, message: `unknown side "${from}"` });
+    }
+    if (isObj(r.match)) {
+      const re = str(r.match.ruri_user);
+      if (re !== undefined && re !== '') {
+        try {
+          new RegExp(re);
+        } catch (err) {
+          out.push({ path: `${base}/match/ruri_user`, message: `invalid regex: ${(err as Error).message}` });
+        }
+      }
+    }
+    if (!isObj(r.to)) return;
+    for (const [kind, pool] of [
+      ['trunk', trunks],
+      ['pbx', pbxs],
+    ] as const) {
+      const target = str(r.to[kind]);
+      if (target === undefined) continue;
+      const peer = pool.get(target);
+      if (peer === undefined) {
+        out.push({ path: `${base}/to/${kind}`, message: `unknown ${kind} "${target}"` });
+        continue;
+      }
+      // A B2BUA between sides: a call leaves on another side than it came in.
+      if (from !== undefined && peer.side === from) {
+        out.push({
+          path: `${base}/to/${kind}`,
+          message: `${kind} "${target}" is on side "${from}", the side the call comes from`,
+        });
+      }
+    }
+  });
+}
+
+export function semanticProblems(input: unknown): ConfigProblem[] {
+  const out: ConfigProblem[] = [];
+  if (!isObj(input)) return out;
+  const sides = checkSides(input, out);
+
+  if (isObj(input.sip) && isObj(input.sip.timers)) {
+    const { t1_ms: t1, t2_ms: t2 } = input.sip.timers;
+    if (typeof t1 === 'number' && typeof t2 === 'number' && t2 < t1) {
+      out.push({ path: '/sip/timers/t2_ms', message: 'must be >= t1_ms' });
+    }
+  }
+  if (isObj(input.tls)) {
+    const cert = str(input.tls.cert_file);
+    const key = str(input.tls.key_file);
+    if (cert !== undefined && key !== undefined && (cert === '') !== (key === '')) {
+      out.push({ path: cert === '' ? '/tls/cert_file' : '/tls/key_file', message: 'set cert_file and key_file together' });
+    }
+  }
+
+  const trunkList = arr(input.trunks);
+  const trunks = checkUniqueNames(trunkList, '/trunks', out);
+  trunkList.forEach((t, i) => {
+    if (!isObj(t)) return;
+    checkPeerSide(t, `/trunks/${i}`, sides, out);
+    arr(t.endpoints).forEach((ep, j) => {
+      if (isObj(ep)) checkHost(ep.host, `/trunks/${i}/endpoints/${j}/host`, out, false);
+    });
+    checkHost(t.from_domain, `/trunks/${i}/from_domain`, out, true);
+  });
+
+  const pbxList = arr(input.pbxs);
+  const pbxs = checkUniqueNames(pbxList, '/pbxs', out);
+  pbxList.forEach((p, i) => {
+    if (!isObj(p)) return;
+    checkPeerSide(p, `/pbxs/${i}`, sides, out);
+    checkHost(p.host, `/pbxs/${i}/host`, out, false);
+  });
+
+  checkRoutes(input, sides, trunks, pbxs, out);
+  return out;
+}

@@ -1,0 +1,187 @@
+// Document <-> rows of one layer ('candidate' or 'running'). Collections map
+// to their own tables (sides, trunks, …) with a position column keeping
+// document order; every other section is flattened into `settings` as JSON
+// leaves keyed by JSON Pointer, so new scalar fields round-trip without a
+// migration. readLayer(writeLayer(doc)) == canonicalize(doc), exactly.
+import type Database from 'better-sqlite3';
+import { canonicalize } from './canonical.js';
+import type { ConfigDocument, Layer, RouteConfig, SideConfig, Transport, TrunkConfig } from './document.js';
+
+type DB = Database.Database;
+
+const TABLE_BACKED = new Set(['sides', 'trunks', 'pbxs', 'routes']);
+
+// Children first, so foreign keys hold at every statement.
+const LAYER_TABLES = ['routes', 'trunk_endpoints', 'trunks', 'pbxs', 'side_addresses', 'sides', 'settings'];
+
+function esc(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+function unesc(part: string): string {
+  return part.replace(/~1/g, '/').replace(/~0/g, '~');
+}
+
+function flatten(value: unknown, path: string, out: [string, string][]): void {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length > 0) {
+    for (const [k, v] of Object.entries(value)) flatten(v, `${path}/${esc(k)}`, out);
+  } else {
+    out.push([path, JSON.stringify(value)]);
+  }
+}
+
+function unflatten(rows: { key: string; value: string }[]): Record<string, unknown> {
+  const root: Record<string, unknown> = {};
+  for (const { key, value } of rows) {
+    const parts = key.split('/').slice(1).map(unesc);
+    let node = root;
+    parts.forEach((part, i) => {
+      if (i === parts.length - 1) {
+        node[part] = JSON.parse(value) as unknown;
+      } else {
+        node[part] ??= {};
+        node = node[part] as Record<string, unknown>;
+      }
+    });
+  }
+  return root;
+}
+
+const bool = (b: boolean) => (b ? 1 : 0);
+
+export function clearLayer(db: DB, layer: Layer): void {
+  for (const t of LAYER_TABLES) db.prepare(`DELETE FROM ${t} WHERE layer = ?`).run(layer);
+}
+
+// Call inside a transaction; `doc` must be valid.
+export function writeLayer(db: DB, layer: Layer, doc: ConfigDocument): void {
+  clearLayer(db, layer);
+  const settings: [string, string][] = [];
+  for (const [k, v] of Object.entries(doc)) {
+    if (!TABLE_BACKED.has(k)) flatten(v, `/${esc(k)}`, settings);
+  }
+  const setting = db.prepare('INSERT INTO settings (layer, key, value) VALUES (?, ?, ?)');
+  for (const [key, value] of settings) setting.run(layer, key, value);
+
+  const side = db.prepare(
+    'INSERT INTO sides (layer, name, position, advertised_address, udp, tcp, tls) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+  const addr = db.prepare('INSERT INTO side_addresses (layer, side, position, address) VALUES (?, ?, ?, ?)');
+  Object.entries(doc.sides).forEach(([name, s], i) => {
+    side.run(layer, name, i, s.advertised_address, s.udp, s.tcp, s.tls);
+    s.addresses.forEach((a, j) => addr.run(layer, name, j, a));
+  });
+
+  const trunk = db.prepare(
+    `INSERT INTO trunks (layer, name, position, side, transport, from_domain, options_ping_s, enabled)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const ep = db.prepare('INSERT INTO trunk_endpoints (layer, trunk, position, host, port) VALUES (?, ?, ?, ?, ?)');
+  doc.trunks.forEach((t, i) => {
+    trunk.run(layer, t.name, i, t.side, t.transport, t.from_domain, t.options_ping_s, bool(t.enabled));
+    t.endpoints.forEach((e, j) => ep.run(layer, t.name, j, e.host, e.port));
+  });
+
+  const pbx = db.prepare(
+    'INSERT INTO pbxs (layer, name, position, side, host, port, transport, enabled) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  doc.pbxs.forEach((p, i) => pbx.run(layer, p.name, i, p.side, p.host, p.port, p.transport, bool(p.enabled)));
+
+  const route = db.prepare(
+    `INSERT INTO routes (layer, name, position, from_side, match_ruri_user, to_trunk, to_pbx, priority, enabled)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  doc.routes.forEach((r, i) =>
+    route.run(layer, r.name, i, r.from_side, r.match.ruri_user, r.to.trunk ?? null, r.to.pbx ?? null, r.priority, bool(r.enabled)),
+  );
+}
+
+interface SideRow {
+  name: string;
+  advertised_address: string;
+  udp: number;
+  tcp: number;
+  tls: number;
+}
+interface TrunkRow {
+  name: string;
+  side: string;
+  transport: Transport;
+  from_domain: string;
+  options_ping_s: number;
+  enabled: number;
+}
+interface PbxRow {
+  name: string;
+  side: string;
+  host: string;
+  port: number;
+  transport: Transport;
+  enabled: number;
+}
+interface RouteRow {
+  name: string;
+  from_side: string;
+  match_ruri_user: string;
+  to_trunk: string | null;
+  to_pbx: string | null;
+  priority: number;
+  enabled: number;
+}
+
+export function readLayer(db: DB, layer: Layer): ConfigDocument {
+  const doc = unflatten(
+    db.prepare('SELECT key, value FROM settings WHERE layer = ? ORDER BY key').all(layer) as { key: string; value: string }[],
+  );
+
+  const addrs = db.prepare('SELECT address FROM side_addresses WHERE layer = ? AND side = ? ORDER BY position').pluck();
+  const sides: Record<string, SideConfig> = {};
+  for (const s of db.prepare('SELECT * FROM sides WHERE layer = ? ORDER BY position').all(layer) as SideRow[]) {
+    sides[s.name] = {
+      addresses: addrs.all(layer, s.name) as string[],
+      advertised_address: s.advertised_address,
+      udp: s.udp,
+      tcp: s.tcp,
+      tls: s.tls,
+    };
+  }
+
+  const eps = db.prepare('SELECT host, port FROM trunk_endpoints WHERE layer = ? AND trunk = ? ORDER BY position');
+  const trunks: TrunkConfig[] = (
+    db.prepare('SELECT * FROM trunks WHERE layer = ? ORDER BY position').all(layer) as TrunkRow[]
+  ).map((t) => ({
+    name: t.name,
+    side: t.side,
+    transport: t.transport,
+    endpoints: eps.all(layer, t.name) as { host: string; port: number }[],
+    from_domain: t.from_domain,
+    options_ping_s: t.options_ping_s,
+    enabled: t.enabled === 1,
+  }));
+
+  const pbxs = (db.prepare('SELECT * FROM pbxs WHERE layer = ? ORDER BY position').all(layer) as PbxRow[]).map((p) => ({
+    name: p.name,
+    side: p.side,
+    host: p.host,
+    port: p.port,
+    transport: p.transport,
+    enabled: p.enabled === 1,
+  }));
+
+  const routes: RouteConfig[] = (
+    db.prepare('SELECT * FROM routes WHERE layer = ? ORDER BY position').all(layer) as RouteRow[]
+  ).map((r) => ({
+    name: r.name,
+    from_side: r.from_side,
+    match: { ruri_user: r.match_ruri_user },
+    to: r.to_trunk !== null ? { trunk: r.to_trunk } : { pbx: r.to_pbx ?? '' },
+    priority: r.priority,
+    enabled: r.enabled === 1,
+  }));
+
+  return canonicalize({ ...doc, sides, trunks, pbxs, routes } as ConfigDocument, { secrets: true });
+}
+
+export function layerIsEmpty(db: DB, layer: Layer): boolean {
+  return db.prepare('SELECT COUNT(*) FROM settings WHERE layer = ?').pluck().get(layer) === 0;
+}
