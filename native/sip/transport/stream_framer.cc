@@ -1,0 +1,60 @@
+#include "stream_framer.h"
+
+namespace edgesbc::sip {
+
+void adopt_message_bytes(Message& msg, std::string_view data, size_t consumed) {
+  if (consumed > data.size()) consumed = data.size();
+  if (msg.buf.empty()) {
+    msg.buf.assign(data.data(), consumed);
+  } else if (msg.buf.size() > consumed && std::string_view(msg.buf).substr(0, consumed) == data.substr(0, consumed)) {
+    msg.buf.resize(consumed);
+  }
+}
+
+void StreamFramer::consume(size_t n) {
+  off_ += n;
+  if (off_ == buf_.size()) {
+    buf_.clear();
+    off_ = 0;
+  } else if (off_ > 65536 && off_ * 2 > buf_.size()) {
+    buf_.erase(0, off_);
+    off_ = 0;
+  }
+}
+
+StreamFramer::Step StreamFramer::next(Message& msg, ParseResult& res, std::string& bad) {
+  for (;;) {
+    std::string_view v = std::string_view(buf_).substr(off_);
+    if (v.empty()) return Step::NeedMore;
+    if (v.size() >= 4 && v.substr(0, 4) == "\r\n\r\n") {
+      consume(4);
+      return Step::Ping;
+    }
+    if (v[0] == '\r' || v[0] == '\n') {
+      // A lone CRLF is a pong (or stray line end before a message); wait
+      // while it could still be the start of a CRLFCRLF ping.
+      if (v == "\r" || v == "\r\n" || v == "\r\n\r") return Step::NeedMore;
+      consume(v[0] == '\r' && v.size() >= 2 && v[1] == '\n' ? 2 : 1);
+      continue;
+    }
+    msg = Message();
+    res = parse_message(v, Framing::Stream, msg);
+    if (res.status == ParseStatus::Ok && res.consumed > 0 && res.consumed <= v.size()) {
+      adopt_message_bytes(msg, v, res.consumed);
+      consume(res.consumed);
+      return Step::Message;
+    }
+    if (res.status == ParseStatus::Incomplete && v.size() <= kMaxMessageSize) return Step::NeedMore;
+    if (res.status != ParseStatus::Invalid) {
+      // Still incomplete past the size limit (or a parser that consumed
+      // nothing): the peer is not speaking framed SIP we can accept.
+      res.status = ParseStatus::Invalid;
+      res.status_code = 513;
+      res.reason = "Message Too Large";
+    }
+    bad.assign(v.substr(0, kMaxMessageSize));
+    return Step::Invalid;
+  }
+}
+
+}  // namespace edgesbc::sip
