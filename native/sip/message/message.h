@@ -118,6 +118,19 @@ class Message {
   const Header* find(HeaderId id) const;
   // First header whose name matches case-insensitively (long or compact).
   const Header* find(std::string_view name) const;
+  // Number of headers with that id (engine checks such as "several Contact").
+  size_t count(HeaderId id) const;
 };
+
+// Header names, for building messages and for lookups by name.
+// The long form as the engine writes it ("Call-ID", "CSeq", "WWW-Authenticate");
+// empty for HeaderId::Other.
+std::string_view canonical_header_name(HeaderId id);
+// Classifies a header name (long or compact form, any case, no surrounding
+// whitespace); Other when the engine has no id for it.
+HeaderId header_id(std::string_view name);
+// The long form of a compact name ("i" -> "Call-ID", "s" -> "Subject",
+// "u" -> "Allow-Events"); any other name is returned as it is.
+std::string_view expand_compact_header(std::string_view name);
 
 }  // namespace edgesbc::sip

@@ -16,6 +16,8 @@ struct Uri {
   std::string_view params;   // raw ";a=b;c" (without leading ';')
   std::string_view headers;  // raw "?…" (without '?')
   bool host_is_ipv6 = false;
+  // Unknown schemes: everything after "scheme:" (user/host stay empty).
+  std::string_view opaque;
   // Value of a URI parameter (case-insensitive name), or empty; `present`
   // tells a flag parameter (";lr") from an absent one.
   std::string_view param(std::string_view name, bool* present = nullptr) const;
@@ -27,6 +29,7 @@ struct Uri {
 bool parse_uri(std::string_view text, Uri& out);
 
 bool is_supported_scheme(std::string_view scheme);  // sip, sips, tel
+// "%41" -> "A"; a '%' not followed by two hex digits is kept as it is.
 std::string percent_decode(std::string_view s);
 
 }  // namespace edgesbc::sip
