@@ -2,6 +2,7 @@
 // collected), then the semantic checks a schema cannot express. Either the
 // whole document is good or a ConfigError lists every problem.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { canonicalize } from './canonical.js';
 import type { ConfigDocument } from './document.js';
 import { ConfigError, type ConfigProblem } from './errors.js';
 import { documentSchema } from './schema/index.js';
@@ -65,10 +66,11 @@ export function schemaProblems(doc: unknown): ConfigProblem[] {
   return out;
 }
 
-// Returns a validated copy with defaults filled in; never modifies `input`.
+// Returns a validated copy with defaults filled in, keys in canonical
+// (schema) order; never modifies `input`.
 export function validateDocument(input: unknown): ConfigDocument {
   const doc: unknown = structuredClone(input);
   const problems = [...schemaProblems(doc), ...semanticProblems(doc)];
   if (problems.length > 0) throw new ConfigError(problems);
-  return doc as ConfigDocument;
+  return canonicalize(doc as ConfigDocument, { secrets: true });
 }
