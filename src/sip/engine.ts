@@ -1,0 +1,299 @@
+// The SIP engine as the application sees it: starts the native engine,
+// turns its event batches into transaction and dialog objects, and keeps
+// the id maps that route later events to them. Entries leave the maps when a
+// transaction is final or a dialog ends, so an idle engine holds nothing.
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { ClientTransaction } from './client-transaction.js';
+import { toNativeHeaders, type HeaderInput, type SipCore } from './core.js';
+import type { Dialog } from './dialog.js';
+import { fromNativeError, SipError, SipErrorCode } from './errors.js';
+import { SipRequest } from './message.js';
+import {
+  loadAddon,
+  type NativeEngineConfig,
+  type NativeEngineStats,
+  type NativeEvent,
+  type NativeListener,
+  type NativeSipEngine,
+} from './native.js';
+import { ServerTransaction } from './server-transaction.js';
+
+export interface ListenerOptions {
+  /** Unique id; default "<side>-<proto>-<ip>-<port>". */
+  id?: string;
+  side: string;
+  proto: 'udp' | 'tcp' | 'tls';
+  ip: string;
+  port: number;
+  /** Address written into Via/Contact (defaults to ip). */
+  advertisedIp?: string;
+}
+
+export interface SipEngineOptions {
+  listeners: ListenerOptions[];
+  tls?: { certFile?: string; keyFile?: string; minVersion?: '1.0' | '1.1' | '1.2' | '1.3'; verifyPeer?: boolean };
+  /** RFC 3261 timers (defaults 500 / 4000 / 5000 ms). */
+  t1Ms?: number;
+  t2Ms?: number;
+  t4Ms?: number;
+  userAgent?: string;
+  /** "" or absent = system resolv.conf; "127.0.0.1:5353" or a list for tests. */
+  dnsServers?: string | string[];
+}
+
+export interface AddressSpec {
+  uri: string;
+  display?: string;
+}
+
+export interface RequestSpec {
+  method: string;
+  /** Request-URI. */
+  uri: string;
+  /** Leaves from a listener of this side. */
+  side: string;
+  transport?: 'udp' | 'tcp' | 'tls';
+  /** "host[:port]" to send to instead of the Request-URI host. */
+  nextHop?: string;
+  from: AddressSpec;
+  to: AddressSpec;
+  /** User part of our Contact (none when absent). */
+  contactUser?: string;
+  maxForwards?: number;
+  headers?: HeaderInput;
+  body?: string;
+  /** Re-send of that earlier transaction (same Call-ID and From tag, CSeq+1), e.g. after a digest challenge. */
+  retryOf?: ClientTransaction | number;
+}
+
+/** Same as SipEngineOptions. */
+export type EngineOptions = SipEngineOptions;
+
+export interface SipEngineStats extends NativeEngineStats {
+  /** Objects the JavaScript side still tracks (0 when idle: nothing leaks). */
+  js: { serverTxns: number; clientTxns: number; dialogs: number };
+}
+
+export interface SipEngineEvents {
+  /** A new out-of-dialog request. Without a listener the engine answers 503. */
+  request: [txn: ServerTransaction];
+  /** A listener or connection failed after start (text from the engine). */
+  transportError: [info: string];
+}
+
+export class SipEngine extends EventEmitter<SipEngineEvents> {
+  readonly #native: NativeSipEngine;
+  readonly #serverTxns = new Map<number, ServerTransaction>();
+  readonly #clientTxns = new Map<number, ClientTransaction>();
+  readonly #dialogs = new Map<number, Dialog>();
+  readonly #core: SipCore;
+  #closed = false;
+  readonly instanceToken: string;
+
+  /** Starts the engine; rejects with SipError ERR_SIP_LISTEN when a listener cannot be opened. */
+  static async start(options: SipEngineOptions): Promise<SipEngine> {
+    const engine = new SipEngine();
+    try {
+      engine.#native.start(engine.#config(options));
+    } catch (err) {
+      engine.#closed = true;
+      throw fromNativeError(err);
+    }
+    return engine;
+  }
+
+  private constructor() {
+    super();
+    const addon = loadAddon();
+    this.#native = new addon.SipEngine((events) => this.#onEvents(events));
+    this.instanceToken = randomBytes(8).toString('hex');
+    // One object shared by every transaction and dialog of this engine.
+    const self = this;
+    this.#core = {
+      native: this.#native,
+      get closed() {
+        return self.#closed;
+      },
+      addDialog: (d) => void this.#dialogs.set(d.id, d),
+      removeDialog: (id) => void this.#dialogs.delete(id),
+      removeServerTxn: (id) => void this.#serverTxns.delete(id),
+      addClientTxn: (t) => void this.#clientTxns.set(t.id, t),
+    };
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  #config(o: SipEngineOptions): NativeEngineConfig {
+    if (!o || !Array.isArray(o.listeners)) {
+      const e = new TypeError('options.listeners must be an array');
+      (e as TypeError & { code: string }).code = SipErrorCode.InvalidArg;
+      throw e;
+    }
+    const listeners: NativeListener[] = o.listeners.map((l) => {
+      const n: NativeListener = {
+        id: l.id ?? `${l.side}-${l.proto}-${l.ip}-${l.port}`,
+        side: l.side,
+        proto: l.proto,
+        ip: l.ip,
+        port: l.port,
+      };
+      if (l.advertisedIp !== undefined) n.advertisedIp = l.advertisedIp;
+      return n;
+    });
+    const c: NativeEngineConfig = { listeners, instanceToken: this.instanceToken };
+    if (o.tls) c.tls = o.tls;
+    if (o.t1Ms !== undefined) c.t1Ms = o.t1Ms;
+    if (o.t2Ms !== undefined) c.t2Ms = o.t2Ms;
+    if (o.t4Ms !== undefined) c.t4Ms = o.t4Ms;
+    if (o.userAgent !== undefined) c.userAgent = o.userAgent;
+    if (o.dnsServers !== undefined) c.dnsServers = Array.isArray(o.dnsServers) ? o.dnsServers.join(',') : o.dnsServers;
+    return c;
+  }
+
+  /** Sends a new out-of-dialog request. */
+  request(spec: RequestSpec): ClientTransaction {
+    if (this.#closed) throw new SipError(SipErrorCode.Stopped, 'SIP engine is closed');
+    const method = String(spec.method).toUpperCase();
+    const retryOf = typeof spec.retryOf === 'object' ? spec.retryOf.id : spec.retryOf;
+    const id = this.#native.request({
+      method,
+      uri: spec.uri,
+      side: spec.side,
+      transport: spec.transport ?? '',
+      nextHop: spec.nextHop ?? '',
+      fromUri: spec.from?.uri,
+      fromDisplay: spec.from?.display ?? '',
+      toUri: spec.to?.uri,
+      toDisplay: spec.to?.display ?? '',
+      contactUser: spec.contactUser ?? '',
+      maxForwards: spec.maxForwards ?? 70,
+      headers: toNativeHeaders(spec.headers),
+      body: spec.body ?? '',
+      retryOf: retryOf ?? 0,
+    });
+    const txn = new ClientTransaction(this.#core, id, method, spec.side, undefined);
+    this.#clientTxns.set(id, txn);
+    return txn;
+  }
+
+  stats(): SipEngineStats {
+    return {
+      ...this.#native.stats(),
+      js: { serverTxns: this.#serverTxns.size, clientTxns: this.#clientTxns.size, dialogs: this.#dialogs.size },
+    };
+  }
+
+  /**
+   * Stops the engine: listeners close, pending client transactions resolve
+   * with a local 503, every dialog emits 'destroy' ('closed'). Idempotent.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#native.stop();
+    for (const t of this.#serverTxns.values()) t._terminate();
+    const clients = [...this.#clientTxns.values()];
+    const dialogs = [...this.#dialogs.values()];
+    this.#serverTxns.clear();
+    this.#clientTxns.clear();
+    this.#dialogs.clear();
+    for (const t of clients) t._abort();
+    for (const d of dialogs) d._gone('closed');
+    // Let batches the native side already queued run (they are ignored now).
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+
+  #onEvents(events: NativeEvent[]): void {
+    if (this.#closed) return;
+    for (const ev of events) {
+      try {
+        this.#dispatch(ev);
+      } catch (err) {
+        // A throwing application handler must not lose the rest of the
+        // batch; it still surfaces as an uncaught exception.
+        process.nextTick(() => {
+          throw err;
+        });
+      }
+      if (this.#closed) return;
+    }
+  }
+
+  #dispatch(ev: NativeEvent): void {
+    switch (ev.type) {
+      case 'request':
+        return this.#onRequest(ev);
+      case 'response': {
+        const t = this.#clientTxns.get(ev.txn);
+        if (t === undefined) return this.#onStrayResponse(ev);
+        if (ev.status >= 200) this.#clientTxns.delete(ev.txn);
+        t._response(ev);
+        return;
+      }
+      case 'ack': {
+        const d = this.#dialogs.get(ev.dialog);
+        if (d) {
+          d._confirm();
+          d._ack(new SipRequest(ev));
+        }
+        return;
+      }
+      case 'cancel':
+        this.#serverTxns.get(ev.txn)?._cancel();
+        return;
+      case 'dialog-terminated':
+        this.#dialogs.get(ev.dialog)?._gone(ev.info || 'terminated');
+        return;
+      case 'transport-error':
+        this.emit('transportError', ev.info);
+        return;
+    }
+  }
+
+  #onRequest(ev: NativeEvent): void {
+    if (ev.dialog !== 0) {
+      const d = this.#dialogs.get(ev.dialog);
+      if (d === undefined) {
+        // The engine knows a dialog we dropped (destroy() raced the request).
+        this.#native.respond(ev.txn, 481, 'Call/Transaction Does Not Exist', undefined, '', 0, false);
+        return;
+      }
+      const t = new ServerTransaction(this.#core, ev, d);
+      this.#serverTxns.set(t.id, t);
+      if (d.listenerCount('request') > 0) d.emit('request', t);
+      else defaultInDialogAnswer(t);
+      return;
+    }
+    const t = new ServerTransaction(this.#core, ev, undefined);
+    this.#serverTxns.set(t.id, t);
+    if (this.listenerCount('request') > 0) this.emit('request', t);
+    else t.respond(503);
+  }
+
+  // A response for a transaction we no longer track: a late 2xx from another
+  // branch of a forked INVITE. RFC 3261 §13.2.2.4: ACK it, then BYE it.
+  #onStrayResponse(ev: NativeEvent): void {
+    if (ev.method !== 'INVITE' || ev.status < 200 || ev.status >= 300 || ev.dialog === 0) return;
+    if (this.#dialogs.has(ev.dialog)) return; // a retransmission of our own call's 2xx
+    this.#native.ack(ev.dialog, undefined, '');
+    this.#native.dialogRequest(ev.dialog, 'BYE', undefined, '');
+  }
+}
+
+function defaultInDialogAnswer(t: ServerTransaction): void {
+  switch (t.method) {
+    case 'BYE':
+    case 'OPTIONS':
+      t.respond(200);
+      return;
+    case 'INVITE':
+    case 'UPDATE':
+      t.respond(488);
+      return;
+    default:
+      t.respond(501);
+  }
+}
