@@ -184,6 +184,7 @@ export function parseUri(text: string): SipUri | null {
     }
     return { scheme, user: rest, password: '', host: '', port: 0, params: empty(), headers: '' };
   }
+  if (/\s/.test(rest)) return null;
   let headers = '';
   const q = rest.indexOf('?');
   if (q >= 0) {
@@ -207,7 +208,7 @@ export function parseUri(text: string): SipUri | null {
   const semi = rest.indexOf(';');
   const hostport = semi < 0 ? rest : rest.slice(0, semi);
   const hp = parseHostPort(hostport);
-  if (!hp || /\s/.test(hostport)) return null;
+  if (!hp) return null;
   return {
     scheme,
     user,
