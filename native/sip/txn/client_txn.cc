@@ -45,7 +45,12 @@ ClientVerdict client_on_response(TxnHost& host, ClientTxn& t, uint16_t status) {
     case ClientState::Proceeding:
       t.status = status;
       if (status < 200) {
-        if (t.invite) t.retrans.cancel();
+        // Timer B only guards Calling: a ringing INVITE waits for its final
+        // response as long as call control lets it (RFC 3261 §17.1.1.2).
+        if (t.invite) {
+          t.retrans.cancel();
+          t.timeout.cancel();
+        }
         t.state = ClientState::Proceeding;
         return ClientVerdict::Deliver;
       }

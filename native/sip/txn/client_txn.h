@@ -42,7 +42,7 @@ struct ClientTxn {
   uint64_t dialog = 0;    // in-dialog request: its dialog
   bool cancel_pending = false;
   bool cancel_sent = false;
-  std::vector<uint64_t> early;  // early dialogs made by this INVITE's 1xx
+  std::vector<uint64_t> early;  // dialogs made by this INVITE (1xx and 2xx, forks)
 };
 
 enum class ClientVerdict : uint8_t {

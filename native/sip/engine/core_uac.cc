@@ -1,0 +1,403 @@
+// UAC half of the core: new requests from call control (Command::Request,
+// Cancel), responses from the network, the engine's own CANCEL, ACK for
+// non-2xx and PRACK, and the local 408/503 responses.
+#include <charconv>
+
+#include "../message/uri.h"
+#include "../txn/keys.h"
+#include "../ua/request.h"
+#include "../ua/text.h"
+#include "core.h"
+
+namespace edgesbc::sip {
+
+namespace {
+
+bool needs_contact(std::string_view method) {
+  static constexpr std::string_view kWith[] = {"INVITE", "SUBSCRIBE", "REFER", "NOTIFY",
+                                               "UPDATE", "REGISTER",  "OPTIONS"};
+  for (auto m : kWith)
+    if (method == m) return true;
+  return false;
+}
+
+std::string_view header_value(const Message& m, HeaderId id) {
+  const Header* h = m.find(id);
+  return h ? m.view(h->value) : std::string_view();
+}
+
+// "host", "host:port", "[v6]:port", "v6".
+bool split_host_port(std::string_view hp, std::string& host, uint16_t& port) {
+  hp = ua::trim(hp);
+  port = 0;
+  std::string_view ps;
+  if (!hp.empty() && hp.front() == '[') {
+    size_t rb = hp.find(']');
+    if (rb == std::string_view::npos) return false;
+    host = std::string(hp.substr(1, rb - 1));
+    if (rb + 1 < hp.size()) {
+      if (hp[rb + 1] != ':') return false;
+      ps = hp.substr(rb + 2);
+    }
+  } else {
+    size_t c = hp.find(':');
+    if (c != std::string_view::npos && hp.find(':', c + 1) != std::string_view::npos) {
+      host = std::string(hp);  // bare IPv6
+    } else {
+      host = std::string(hp.substr(0, c));
+      if (c != std::string_view::npos) ps = hp.substr(c + 1);
+    }
+  }
+  if (!ps.empty()) {
+    unsigned v = 0;
+    auto r = std::from_chars(ps.data(), ps.data() + ps.size(), v);
+    if (r.ec != std::errc() || r.ptr != ps.data() + ps.size() || v == 0 || v > 65535) return false;
+    port = static_cast<uint16_t>(v);
+  }
+  return !host.empty();
+}
+
+std::string branch_of(const ClientTxn& t) { return t.key.substr(0, t.key.find('\x1f')); }
+
+}  // namespace
+
+void Core::request(Command& cmd) {
+  RequestSpec& s = cmd.req;
+  auto t = std::make_unique<ClientTxn>();
+  t->id = cmd.id ? cmd.id : next_id_();
+  t->method = s.method;
+  t->invite = s.method == "INVITE";
+  t->ruri = s.ruri;
+  RetryInfo* prev = nullptr;
+  if (s.retry_of) {
+    auto it = retry_.find(s.retry_of);
+    if (it != retry_.end()) prev = it->second.get();
+  }
+  if (prev) {
+    t->call_id = prev->call_id;
+    t->local_tag = prev->local_tag;
+    t->from = prev->from;
+    t->cseq = prev->cseq + 1;
+  } else {
+    t->call_id = ids_.call_id();
+    t->local_tag = ids_.tag();
+    t->from = ua::name_addr(s.from_display, s.from_uri);
+    t->from.append(";tag=");
+    t->from.append(t->local_tag);
+    t->cseq = 1;
+  }
+  t->to = ua::name_addr(s.to_display, s.to_uri);
+  t->key = client_key(ids_.branch(), t->method);
+  ClientTxn& r = *t;
+  uint64_t id = r.id;
+  if (client_txns_.count(id)) return;  // a reused id would corrupt the tables
+  client_by_key_[r.key] = &r;
+  client_txns_.emplace(id, std::move(t));
+
+  std::string host, transport;
+  uint16_t port = 0;
+  bool sips = false;
+  bool ok;
+  if (!s.next_hop.empty()) {
+    ok = split_host_port(s.next_hop, host, port);
+    Uri u;
+    if (parse_uri(s.ruri, u)) sips = ua::iequals(u.scheme, "sips");
+    if (ok && s.transport.empty()) {
+      Uri nu;
+      if (parse_uri(s.ruri, nu)) transport = std::string(nu.param("transport"));
+    }
+  } else {
+    ok = next_hop_of(s.ruri, host, port, transport, sips);
+  }
+  if (!s.transport.empty()) transport = s.transport;
+  if (!ok) {
+    fail_client(r, 503, "cannot route request-uri " + s.ruri);
+    return;
+  }
+  auto p = std::make_shared<PendingRequest>();
+  p->side = s.side;
+  p->contact_user = s.contact_user;
+  p->max_forwards = s.max_forwards;
+  p->headers = std::move(s.headers);
+  p->body = std::move(s.body);
+  resolve(host, port, transport, sips,
+          [this, id, p](std::vector<ResolvedTarget> targets, std::string error) {
+            start_resolved(id, p, targets, error);
+            publish();
+          });
+}
+
+void Core::start_resolved(uint64_t txn_id, const std::shared_ptr<PendingRequest>& p,
+                          const std::vector<ResolvedTarget>& targets, const std::string& error) {
+  auto it = client_txns_.find(txn_id);
+  if (it == client_txns_.end()) return;
+  ClientTxn& t = *it->second;
+  if (targets.empty()) {
+    fail_client(t, 503, error.empty() ? "no address for target" : error);
+    return;
+  }
+  // The first target only: failing over between targets is call control's
+  // decision (trunk health, V-OUT-3), made on the 503/408 it gets.
+  const ResolvedTarget& rt = targets.front();
+  const ListenerSpec* l = transport_->pick(p->side, rt.proto, &rt.addr);
+  if (!l) {
+    fail_client(t, 503,
+                "no " + std::string(proto_name(rt.proto)) + " listener on side '" + p->side + "' for " +
+                    rt.addr.to_string());
+    return;
+  }
+  t.flow.listener_id = l->id;
+  t.flow.proto = rt.proto;
+  t.flow.remote = rt.addr;
+  t.flow.conn_id = 0;
+  t.via = via_for(*l, branch_of(t));
+  if (needs_contact(t.method)) t.contact = contact_for(*l, p->contact_user);
+  ua::RequestParts rp;
+  rp.method = t.method;
+  rp.ruri = t.ruri;
+  rp.via = t.via;
+  rp.max_forwards = p->max_forwards;
+  rp.from = t.from;
+  rp.to = t.to;
+  rp.call_id = t.call_id;
+  rp.cseq = t.cseq;
+  rp.contact = t.contact;
+  rp.user_agent = cfg_.user_agent;
+  rp.headers = &p->headers;
+  rp.body = p->body;
+  t.request = ua::build_request(rp);
+  client_start(*this, t);
+}
+
+void Core::on_response(const Message& m, const Flow& flow) {
+  if (m.vias.empty() || m.status < 100 || m.status > 699) return;
+  std::string_view branch = m.view(m.vias[0].branch);
+  // Not our branch: not for us (RFC 4475 bcast); no transaction: stray
+  // (unreason, noreason). Both are dropped, never answered.
+  if (!ids_.is_ours(branch)) return;
+  auto it = client_by_key_.find(client_key(branch, m.view(m.cseq.method)));
+  if (it == client_by_key_.end()) return;
+  ClientTxn& t = *it->second;
+  switch (client_on_response(*this, t, m.status)) {
+    case ClientVerdict::Absorb:
+      return;
+    case ClientVerdict::Retransmit2xx:
+      on_2xx_again(t, m, flow);
+      return;
+    case ClientVerdict::Deliver:
+      break;
+  }
+  if (t.invite) deliver_invite(t, m, flow);
+  else deliver_non_invite(t, m, flow);
+}
+
+Dialog& Core::uac_dialog(ClientTxn& t, const Message& m, bool confirm) {
+  std::string_view remote_tag = m.view(m.to.tag);
+  Dialog* d = find_dialog(t.call_id, t.local_tag, remote_tag);
+  if (!d) {
+    auto nd = std::make_unique<Dialog>();
+    nd->id = next_id_();
+    nd->uas = false;
+    nd->call_id = t.call_id;
+    nd->local_tag = t.local_tag;
+    nd->remote_tag = remote_tag;
+    nd->local = t.from;
+    nd->remote = header_value(m, HeaderId::To);
+    nd->contact = t.contact;
+    nd->flow = t.flow;
+    nd->local_cseq = t.cseq;
+    nd->creating_txn = t.id;
+    nd->key = dialog_key(nd->call_id, nd->local_tag, nd->remote_tag);
+    d = nd.get();
+    dialog_by_key_[d->key] = d;
+    dialogs_.emplace(d->id, std::move(nd));
+    t.early.push_back(d->id);
+  }
+  // Route set: Record-Route reversed (RFC 3261 §12.1.2); refreshed by the
+  // 2xx, which is what the confirmed dialog is built from.
+  if (d->state == DialogState::Early) {
+    std::vector<std::string_view> rr;
+    for (const Header& h : m.headers)
+      if (h.id == HeaderId::RecordRoute) ua::split_list(m.view(h.value), rr);
+    d->route_set.assign(rr.rbegin(), rr.rend());
+    std::string_view c = header_value(m, HeaderId::Contact);
+    if (!c.empty()) d->remote_target = ua::name_addr_uri(c);
+    if (d->remote_target.empty()) d->remote_target = t.ruri;
+    if (confirm) d->state = DialogState::Confirmed;
+  }
+  return *d;
+}
+
+void Core::deliver_invite(ClientTxn& t, const Message& m, const Flow& flow) {
+  uint16_t status = m.status;
+  Dialog* d = t.dialog ? find_dialog(t.dialog) : nullptr;
+  Event e = event_from(EventType::Response, m, flow);
+  e.txn = t.id;
+  if (status < 200) {
+    if (!t.dialog && status > 100 && m.to.tag.len != 0) d = &uac_dialog(t, m, false);
+    if (d && status > 100 && ua::token_list_has(header_value(m, HeaderId::Require), "100rel")) {
+      uint32_t rseq = 0;
+      std::string_view rv = ua::trim(header_value(m, HeaderId::RSeq));
+      auto r = std::from_chars(rv.data(), rv.data() + rv.size(), rseq);
+      if (r.ec == std::errc() && rseq != 0) {
+        // RFC 3262 §4: a repeated (or older) RSeq is a retransmission.
+        if (d->last_rseq != 0 && rseq <= d->last_rseq) return;
+        d->last_rseq = rseq;
+        std::string rack = "RAck: ";
+        ua::append_uint(rack, rseq);
+        rack.push_back(' ');
+        ua::append_uint(rack, t.cseq);
+        rack.append(" INVITE\r\n");
+        send_dialog_request(*d, 0, "PRACK", nullptr, {}, true, rack);
+      }
+    }
+    if (t.cancel_pending && !t.cancel_sent) send_cancel(t);
+    e.dialog = d ? d->id : 0;
+    emit(std::move(e));
+    return;
+  }
+  if (status < 300) {
+    if (!d) d = &uac_dialog(t, m, true);
+    else {
+      std::string_view c = header_value(m, HeaderId::Contact);
+      if (!c.empty()) d->remote_target = ua::name_addr_uri(c);
+    }
+    d->state = DialogState::Confirmed;
+    d->invite_cseq = t.cseq;
+    d->invite_txn = t.id;
+    d->ack.clear();
+    e.dialog = d->id;
+    emit(std::move(e));
+    return;
+  }
+  // Non-2xx final: the transaction ACKs it itself (RFC 3261 §17.1.1.3) with
+  // the INVITE's branch and the response's To.
+  ua::RequestParts rp;
+  rp.method = "ACK";
+  rp.ruri = t.ruri;
+  rp.via = t.via;
+  rp.from = t.from;
+  rp.to = header_value(m, HeaderId::To);
+  rp.call_id = t.call_id;
+  rp.cseq = t.cseq;
+  rp.routes = &t.routes;
+  rp.user_agent = cfg_.user_agent;
+  client_send_ack(*this, t, ua::build_request(rp));
+  free_early(t);
+  e.dialog = t.dialog;
+  if (status == 401 || status == 407) remember_retry(t);
+  emit(std::move(e));
+}
+
+void Core::deliver_non_invite(ClientTxn& t, const Message& m, const Flow& flow) {
+  if (t.internal) return;
+  uint16_t status = m.status;
+  Event e = event_from(EventType::Response, m, flow);
+  e.txn = t.id;
+  e.dialog = t.dialog;
+  if (status >= 200 && (status == 401 || status == 407)) remember_retry(t);
+  emit(std::move(e));
+  if (status < 200 || !t.dialog) return;
+  Dialog* d = find_dialog(t.dialog);
+  if (!d) return;
+  if (t.method == "BYE") {
+    terminate_dialog(*d, "bye");
+  } else if (t.method == "UPDATE" && status < 300) {
+    std::string_view c = header_value(m, HeaderId::Contact);
+    if (!c.empty()) d->remote_target = ua::name_addr_uri(c);
+  }
+}
+
+void Core::on_2xx_again(ClientTxn& t, const Message& m, const Flow& flow) {
+  Dialog* d = find_dialog(t.call_id, t.local_tag, m.view(m.to.tag));
+  if (d && d->state == DialogState::Confirmed && d->invite_cseq == t.cseq) {
+    if (!d->ack.empty()) resend_ack(d->id);
+    return;
+  }
+  if (t.dialog) return;  // a re-INVITE cannot fork
+  // A 2xx from another fork: a dialog of its own, which call control ACKs
+  // and ends (RFC 3261 §13.2.2.4).
+  Dialog& nd = uac_dialog(t, m, true);
+  nd.invite_cseq = t.cseq;
+  nd.invite_txn = t.id;
+  Event e = event_from(EventType::Response, m, flow);
+  e.txn = t.id;
+  e.dialog = nd.id;
+  emit(std::move(e));
+}
+
+void Core::send_cancel(ClientTxn& inv) {
+  auto c = std::make_unique<ClientTxn>();
+  c->id = next_id_();
+  c->method = "CANCEL";
+  c->internal = true;
+  c->key = client_key(branch_of(inv), "CANCEL");
+  c->flow = inv.flow;
+  ua::RequestParts rp;
+  rp.method = "CANCEL";
+  rp.ruri = inv.ruri;
+  rp.via = inv.via;
+  rp.from = inv.from;
+  rp.to = inv.to;
+  rp.call_id = inv.call_id;
+  rp.cseq = inv.cseq;
+  rp.routes = &inv.routes;
+  rp.user_agent = cfg_.user_agent;
+  c->request = ua::build_request(rp);
+  inv.cancel_sent = true;
+  inv.cancel_pending = false;
+  // RFC 3261 §9.1: without a final response 64*T1 after the CANCEL, the
+  // INVITE is given up (local 408).
+  ClientTxn* invp = &inv;
+  arm(inv.timeout, times_.t1x64(), [this, invp] { client_timeout(*invp); });
+  ClientTxn& r = *c;
+  client_by_key_[r.key] = &r;
+  client_txns_.emplace(r.id, std::move(c));
+  client_start(*this, r);
+}
+
+void Core::fail_client(ClientTxn& t, uint16_t status, const std::string& info) {
+  if (!t.internal) {
+    Event e;
+    e.type = EventType::Response;
+    e.txn = t.id;
+    e.dialog = t.dialog;
+    e.method = t.method;
+    e.status = status;
+    e.reason = std::string(ua::default_reason(status));
+    e.local = true;
+    e.info = info;
+    if (!t.flow.listener_id.empty()) {
+      e.listener = t.flow.listener_id;
+      if (const ListenerSpec* l = transport_->listener(t.flow.listener_id)) e.side = l->side;
+      e.remote_ip = t.flow.remote.ip();
+      e.remote_port = t.flow.remote.port();
+    }
+    emit(std::move(e));
+  }
+  uint64_t dialog = t.dialog;
+  bool bye = t.method == "BYE";
+  bool internal = t.internal;
+  free_client(t);
+  if (Dialog* d = dialog ? find_dialog(dialog) : nullptr; d && !internal) {
+    // RFC 3261 §12.2.1.2: a request in a dialog that times out ends it.
+    terminate_dialog(*d, bye ? "bye" : "timeout");
+  }
+}
+
+void Core::remember_retry(const ClientTxn& t) {
+  auto info = std::make_unique<RetryInfo>();
+  info->call_id = t.call_id;
+  info->local_tag = t.local_tag;
+  info->from = t.from;
+  info->cseq = t.cseq;
+  uint64_t id = t.id;
+  RetryInfo& r = *info;
+  retry_[id] = std::move(info);
+  arm(r.expire, times_.t1x64(), [this, id] {
+    retry_.erase(id);
+    publish();
+  });
+}
+
+}  // namespace edgesbc::sip
