@@ -27,6 +27,13 @@ std::string errno_text(int err) {
   return strerror_r(err, buf, sizeof buf);
 }
 
+uint16_t bound_port(int fd) {
+  SockAddr a;
+  a.len = sizeof a.ss;
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&a.ss), &a.len) != 0) return 0;
+  return a.port();
+}
+
 bool is_wildcard_ip(const std::string& ip) {
   return ip.empty() || ip == "0.0.0.0" || ip == "::" || ip == "[::]";
 }
@@ -46,7 +53,10 @@ int open_listener_socket(const ListenerSpec& spec, std::string& error) {
     return -1;
   }
   int one = 1;
-  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  // Stream listeners only: restarting must not wait out TIME_WAIT. On UDP,
+  // Linux lets every SO_REUSEADDR socket bind the same port, so a second
+  // sbcd (or another SIP stack) would silently share 5060 instead of failing.
+  if (type == SOCK_STREAM) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   if (addr.is_v6()) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
   set_buffers(fd);
   if (bind(fd, reinterpret_cast<const sockaddr*>(&addr.ss), addr.len) != 0) {

@@ -21,6 +21,8 @@ int open_listener_socket(const ListenerSpec& spec, std::string& error);
 // -1 with err set to an errno value.
 int start_connect(const SockAddr& remote, const std::string& local_ip, int& err);
 
+uint16_t bound_port(int fd);
+
 bool is_wildcard_ip(const std::string& ip);
 
 }  // namespace edgesbc::sip

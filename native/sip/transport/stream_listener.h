@@ -20,6 +20,7 @@ class StreamListener {
   StreamListener(const StreamListener&) = delete;
   StreamListener& operator=(const StreamListener&) = delete;
 
+  void set_on_accept(OnAccept fn) { on_accept_ = std::move(fn); }
   bool open(std::string& error);
   void close();
   const ListenerSpec& spec() const { return spec_; }

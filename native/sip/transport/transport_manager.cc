@@ -226,20 +226,26 @@ bool TransportManager::start(const std::vector<ListenerSpec>& listeners, const T
       return false;
     }
     if (spec.proto == Proto::UDP) {
-      auto u = std::make_unique<UdpTransport>(
-          m.loop, spec, [&m, spec](std::string_view d, const SockAddr& from) { m.on_datagram(spec, d, from); });
+      // The callbacks read the spec through the transport: open() fills in
+      // the real port when 0 was asked for.
+      auto u = std::make_unique<UdpTransport>(m.loop, spec, nullptr);
+      UdpTransport* raw = u.get();
+      u->set_on_datagram([&m, raw](std::string_view d, const SockAddr& from) { m.on_datagram(raw->spec(), d, from); });
       if (!u->open(error)) {
         stop();
         return false;
       }
+      spec = u->spec();
       m.udp.emplace(spec.id, std::move(u));
     } else {
-      auto s = std::make_unique<StreamListener>(
-          m.loop, spec, [&m, spec](int fd, const SockAddr& remote) { m.on_accept(spec, fd, remote); });
+      auto s = std::make_unique<StreamListener>(m.loop, spec, nullptr);
+      StreamListener* raw = s.get();
+      s->set_on_accept([&m, raw](int fd, const SockAddr& remote) { m.on_accept(raw->spec(), fd, remote); });
       if (!s->open(error)) {
         stop();
         return false;
       }
+      spec = s->spec();
       m.stream.emplace(spec.id, std::move(s));
     }
     m.specs.push_back(spec);

@@ -39,6 +39,8 @@ UdpTransport::~UdpTransport() { close(); }
 bool UdpTransport::open(std::string& error) {
   fd_ = open_listener_socket(spec_, error);
   if (fd_ < 0) return false;
+  // Port 0 asks the kernel for one; record it so the spec tells the truth.
+  if (spec_.port == 0) spec_.port = bound_port(fd_);
   SockAddr a;
   v6_ = SockAddr::from_ip_port(spec_.ip, 0, a) && a.is_v6();
   loop_.add_fd(fd_, kReadable, [this](uint32_t) { on_readable(); });

@@ -20,6 +20,7 @@ class UdpTransport {
   UdpTransport(const UdpTransport&) = delete;
   UdpTransport& operator=(const UdpTransport&) = delete;
 
+  void set_on_datagram(OnDatagram fn) { on_datagram_ = std::move(fn); }
   bool open(std::string& error);
   void close();
   // 0 or an errno value. A full socket buffer (EAGAIN) drops the datagram,
