@@ -112,15 +112,15 @@ export class ConfigStore {
   // --- reading -------------------------------------------------------------
 
   candidate(): ConfigDocument {
-    return readLayer(this.conn(), 'candidate');
+    return this.read('candidate');
   }
 
   running(): ConfigDocument {
-    return readLayer(this.conn(), 'running');
+    return this.read('running');
   }
 
   exportText(format: TextFormat, layer: Layer = 'running', opts: ExportOptions = {}): string {
-    return formatText(canonicalize(readLayer(this.conn(), layer), opts), format);
+    return formatText(canonicalize(this.read(layer), opts), format);
   }
 
   // --- editing the candidate -------------------------------------------------
@@ -128,22 +128,17 @@ export class ConfigStore {
   // Validates (defaults filled in) and replaces the candidate. Throws
   // ConfigError listing every problem; the candidate is untouched then.
   setCandidate(doc: unknown, actor: Actor = {}): ConfigDocument {
-    const db = this.conn();
-    const valid = validateDocument(restoreMaskedSecrets(doc, readLayer(db, 'candidate')));
-    db.transaction(() => {
-      writeLayer(db, 'candidate', valid);
-      this.audit({ ...actor, action: 'candidate.set' });
-    }).immediate();
-    return this.candidate();
+    return this.editCandidate(() => doc, actor);
   }
 
   // RFC 7386 JSON Merge Patch on the candidate (arrays are replaced whole).
   patchCandidate(patch: unknown, actor: Actor = {}): ConfigDocument {
-    return this.setCandidate(mergePatch(this.candidate(), patch), actor);
+    return this.editCandidate((current) => mergePatch(current, patch), actor);
   }
 
   importText(text: string, format: TextFormat, actor: Actor = {}): ConfigDocument {
-    return this.setCandidate(parseText(text, format), { ...actor });
+    const parsed = parseText(text, format);
+    return this.editCandidate(() => parsed, actor);
   }
 
   // Candidate back to the running config.
@@ -313,6 +308,28 @@ export class ConfigStore {
   private conn(): Database.Database {
     if (!this.db) throw new ConfigStateError('ERR_CONFIG_CLOSED', 'config store is closed');
     return this.db;
+  }
+
+  // One read transaction, so another process committing meanwhile cannot
+  // hand us half of each config.
+  private read(layer: Layer): ConfigDocument {
+    const db = this.conn();
+    return db.transaction(() => readLayer(db, layer)).deferred();
+  }
+
+  // Read-modify-write of the candidate in one write transaction; an invalid
+  // result throws inside it, so nothing is written.
+  private editCandidate(edit: (current: ConfigDocument) => unknown, actor: Actor): ConfigDocument {
+    const db = this.conn();
+    return db
+      .transaction((): ConfigDocument => {
+        const current = readLayer(db, 'candidate');
+        const valid = validateDocument(restoreMaskedSecrets(edit(current), current));
+        writeLayer(db, 'candidate', valid);
+        this.audit({ ...actor, action: 'candidate.set' });
+        return valid;
+      })
+      .immediate();
   }
 
   private seedIfEmpty(): void {

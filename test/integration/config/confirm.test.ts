@@ -139,9 +139,14 @@ test('the built-in timer rolls back on its own, re-armed at open', async (t) => 
   assert.equal(b.rolledBackAtOpen, undefined);
   assert.equal(b.running().system.name, 'temp');
   const started = Date.now();
+  // The store's timer is unref'd (it must not keep a daemon alive); this one
+  // keeps the test process up while we wait.
   const commit = await new Promise<number>((resolve, reject) => {
-    b.onRunningChange((_d, c) => resolve(c.id));
-    setTimeout(() => reject(new Error('timer did not fire')), 3000).unref();
+    const guard = setTimeout(() => reject(new Error('timer did not fire')), 3000);
+    b.onRunningChange((_d, c) => {
+      clearTimeout(guard);
+      resolve(c.id);
+    });
   });
   assert.equal(commit, 3);
   assert.ok(Date.now() - started < 2000);
