@@ -244,9 +244,16 @@ export class SipEngine extends EventEmitter<SipEngineEvents> {
       case 'cancel':
         this.#serverTxns.get(ev.txn)?._cancel();
         return;
-      case 'dialog-terminated':
-        this.#dialogs.get(ev.dialog)?._gone(ev.info || 'terminated');
+      case 'dialog-terminated': {
+        const d = this.#dialogs.get(ev.dialog);
+        if (d === undefined) return;
+        // The engine keeps a dialog whose 2xx was never ACKed so it can be
+        // ended properly: RFC 3261 §13.3.1.4 says with a BYE, sent here so
+        // that 'destroy' always means the dialog is gone.
+        if (ev.info === 'ack-timeout') this.#native.dialogRequest(d.id, 'BYE', undefined, '');
+        d._gone(ev.info || 'terminated');
         return;
+      }
       case 'transport-error':
         this.emit('transportError', ev.info);
         return;
