@@ -2,6 +2,12 @@ import type { JSONSchemaType } from 'ajv';
 import type { RouteConfig } from '../document.js';
 import { FILL_IN, NAME_PATTERN } from './common.js';
 
+// JSONSchemaType wants `nullable: true` on optional properties, but null is
+// not a valid target: the schema says plain string, the cast quiets the type.
+function targetName(description: string) {
+  return { type: 'string', pattern: NAME_PATTERN, description } as unknown as { type: 'string'; nullable: true };
+}
+
 export const routeSchema: JSONSchemaType<RouteConfig> = {
   type: 'object',
   description: 'A routing rule; rules are tried by priority (lower first), first match wins.',
@@ -32,8 +38,8 @@ export const routeSchema: JSONSchemaType<RouteConfig> = {
       maxProperties: 1,
       required: [],
       properties: {
-        trunk: { type: 'string', pattern: NAME_PATTERN, nullable: true, description: 'Trunk name.' },
-        pbx: { type: 'string', pattern: NAME_PATTERN, nullable: true, description: 'PBX name.' },
+        trunk: targetName('Trunk name.'),
+        pbx: targetName('PBX name.'),
       },
     },
     priority: { type: 'integer', minimum: 0, maximum: 65535, default: 100, description: 'Lower is tried first; ties keep document order.' },

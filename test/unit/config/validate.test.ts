@@ -153,6 +153,12 @@ test('every problem is reported at once', () => {
   has(p, '/system/log_level', /must be one of/);
 });
 
+test('a null route target is refused, not stored', () => {
+  const doc = defaultConfig() as unknown as Record<string, any>;
+  doc.routes[0].to = { trunk: null };
+  has(problemsOf(doc), '/routes/0/to/trunk', /must be string/);
+});
+
 test('side consistency: listeners, transports, direction', () => {
   const doc = defaultConfig();
   doc.sides.wan!.addresses = ['127.0.0.1'];
