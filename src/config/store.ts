@@ -7,7 +7,7 @@
 // deadline is in the database, so this holds across restarts. Every
 // operation is one SQLite transaction: a crash at any moment leaves the old
 // state or the new one. See docs/config.md.
-import { mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { writeAudit, readAudit, type Actor, type AuditEntry, type AuditRecord } from './audit.js';
@@ -85,7 +85,11 @@ export class ConfigStore {
   }
 
   static open(dbPath: string, opts: ConfigStoreOptions = {}): ConfigStore {
-    if (dbPath !== ':memory:') mkdirSync(dirname(dbPath), { recursive: true });
+    if (dbPath !== ':memory:') {
+      // Owner-only: the database holds password hashes and (later) trunk secrets.
+      mkdirSync(dirname(dbPath), { recursive: true, mode: 0o700 });
+      if (!existsSync(dbPath)) closeSync(openSync(dbPath, 'a', 0o600));
+    }
     const db = new Database(dbPath);
     try {
       db.pragma('journal_mode = WAL');

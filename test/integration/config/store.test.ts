@@ -1,6 +1,8 @@
 // ConfigStore against a real SQLite file: seeding, import/export round trips,
 // refusal of invalid documents, history and rollback.
 import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { test } from 'node:test';
 import { defaultConfig } from '../../../src/config/default-config.js';
 import { ConfigError } from '../../../src/config/errors.js';
@@ -131,6 +133,9 @@ test('open() on an empty dir seeds candidate and running with the default and co
   // The file is a real WAL-mode database with foreign keys enforced by the store's connection.
   const raw = dumpDb(path);
   assert.equal(raw.commits!.length, 1);
+  // Owner-only: hashes and (later) trunk secrets live here.
+  assert.equal(statSync(path).mode & 0o777, 0o600);
+  assert.equal(statSync(dirname(path)).mode & 0o777, 0o700);
   assert.equal((raw.trunks as { layer: string }[]).filter((r) => r.layer === 'running').length, 1);
 });
 
