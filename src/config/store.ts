@@ -132,17 +132,17 @@ export class ConfigStore {
   // Validates (defaults filled in) and replaces the candidate. Throws
   // ConfigError listing every problem; the candidate is untouched then.
   setCandidate(doc: unknown, actor: Actor = {}): ConfigDocument {
-    return this.editCandidate(() => doc, actor);
+    return this.editCandidate(() => doc, actor, 'candidate.set');
   }
 
   // RFC 7386 JSON Merge Patch on the candidate (arrays are replaced whole).
   patchCandidate(patch: unknown, actor: Actor = {}): ConfigDocument {
-    return this.editCandidate((current) => mergePatch(current, patch), actor);
+    return this.editCandidate((current) => mergePatch(current, patch), actor, 'candidate.patch');
   }
 
   importText(text: string, format: TextFormat, actor: Actor = {}): ConfigDocument {
     const parsed = parseText(text, format);
-    return this.editCandidate(() => parsed, actor);
+    return this.editCandidate(() => parsed, actor, 'candidate.import', format);
   }
 
   // Candidate back to the running config.
@@ -323,14 +323,19 @@ export class ConfigStore {
 
   // Read-modify-write of the candidate in one write transaction; an invalid
   // result throws inside it, so nothing is written.
-  private editCandidate(edit: (current: ConfigDocument) => unknown, actor: Actor): ConfigDocument {
+  private editCandidate(
+    edit: (current: ConfigDocument) => unknown,
+    actor: Actor,
+    action: string,
+    detail = '',
+  ): ConfigDocument {
     const db = this.conn();
     return db
       .transaction((): ConfigDocument => {
         const current = readLayer(db, 'candidate');
         const valid = validateDocument(restoreMaskedSecrets(edit(current), current));
         writeLayer(db, 'candidate', valid);
-        this.audit({ ...actor, action: 'candidate.set' });
+        this.audit({ ...actor, action, detail });
         return valid;
       })
       .immediate();

@@ -312,7 +312,7 @@ test('audit log records who, when, what and from where', (t) => {
     log.slice(0, 3).map((e) => [e.user, e.source, e.action, e.detail]),
     [
       ['carol', 'ssh:198.51.100.3', 'commit', 'commit 2: quieter'],
-      ['carol', 'ssh:198.51.100.3', 'candidate.set', ''],
+      ['carol', 'ssh:198.51.100.3', 'candidate.patch', ''],
       ['carol', 'ssh:198.51.100.3', 'login', ''],
     ],
   );
