@@ -168,7 +168,11 @@ Event Core::event_from(EventType type, const Message& m, const Flow& flow) const
   return e;
 }
 
-void Core::emit(Event&& e) { emit_(std::move(e)); }
+// Gauges first, so stats() read after an event already reflect it.
+void Core::emit(Event&& e) {
+  publish();
+  emit_(std::move(e));
+}
 
 static std::string_view advertised(const ListenerSpec& l) {
   return l.advertised_ip.empty() ? std::string_view(l.ip) : std::string_view(l.advertised_ip);

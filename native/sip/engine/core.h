@@ -96,6 +96,7 @@ class Core final : public TxnHost {
 
   // core_uas.cc: requests in, responses out
   void on_request(Message&& m, const Flow& flow);
+  bool is_looped(const Message& m) const;
   bool validate(Message& m, const Flow& flow, std::string& key);
   void on_cancel(Message&& m, const Flow& flow, std::string&& key);
   void on_ack_2xx(const Message& m, const Flow& flow);

@@ -53,6 +53,14 @@ std::string_view contact_value(const Message& m) {
 
 }  // namespace
 
+bool Core::is_looped(const Message& m) const {
+  const std::string& tok = ids_.token();
+  if (tok.empty()) return false;
+  for (const Via& v : m.vias)
+    if (m.view(v.branch).find(tok) != std::string_view::npos) return true;
+  return false;
+}
+
 void Core::on_request(Message&& m, const Flow& flow) {
   if (m.vias.empty()) return;
   std::string_view method = m.method_sv();
@@ -84,6 +92,7 @@ void Core::on_request(Message&& m, const Flow& flow) {
   }
   bool invite = method == "INVITE";
   Event e = event_from(EventType::Request, m, flow);
+  e.looped = is_looped(m);
   ServerTxn& st = add_server(std::move(key), std::move(m), flow, false);
   e.txn = st.id;
   if (invite) respond_txn(st, 100, {}, nullptr, {}, 0, false);
@@ -236,6 +245,7 @@ void Core::on_in_dialog(Message&& m, const Flow& flow, std::string&& key) {
   }
   bool invite = m.method_sv() == "INVITE";
   Event e = event_from(EventType::Request, m, flow);
+  e.looped = is_looped(m);
   e.dialog = d->id;
   ServerTxn& st = add_server(std::move(key), std::move(m), flow, false);
   st.dialog = d->id;
@@ -324,6 +334,15 @@ void Core::respond_txn(ServerTxn& st, uint16_t status, std::string_view reason, 
       contact = contact_for(*l, user);
     }
     if (!d && !has_tag) d = &create_uas_dialog(st, want_dialog, contact);
+    else if (d && !has_tag && want_dialog != 0 && want_dialog != d->id && !dialogs_.count(want_dialog)) {
+      // The early dialog got an engine id (JS passed none on the 1xx); the
+      // id JS gives now wins, so later events carry the one it knows.
+      auto node = dialogs_.extract(d->id);
+      node.key() = want_dialog;
+      node.mapped()->id = want_dialog;
+      dialogs_.insert(std::move(node));
+      st.dialog = want_dialog;
+    }
     if (d && status >= 200) {
       d->state = DialogState::Confirmed;
       // A re-INVITE's 2xx refreshes the target (RFC 3261 §12.2.2).
