@@ -241,10 +241,9 @@ export class ConfigStore {
   // whether it did. Safe to call at any time, also after close().
   checkConfirmDeadline(now: number = this.clock()): boolean {
     if (!this.db) return false;
-    const row = this.expireIfDue(now);
+    const rolledBack = this.expireIfDue(now) !== undefined;
     this.armTimer();
-    if (!row) return false;
-    return true;
+    return rolledBack;
   }
 
   history(limit = 1000): CommitInfo[] {
