@@ -38,9 +38,12 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund
 fi
 
-# Native addon: configure once, then incremental builds.
-if [ ! -f build/Makefile ] || [ binding.gyp -nt build/Makefile ]; then
+# Native addon: configure when binding.gyp or the list of sources changed
+# (binding.gyp lists native/**/*.cc at configure time), then incremental builds.
+sources=$(node scripts/native-sources.mjs)
+if [ ! -f build/Makefile ] || [ binding.gyp -nt build/Makefile ] || [ "$(cat build/sources.txt 2>/dev/null)" != "$sources" ]; then
   npx --no-install node-gyp configure
+  printf '%s' "$sources" > build/sources.txt
 fi
 echo "setup: building native addon"
 npx --no-install node-gyp build -j 2 >/tmp/edgesbc-native-build.log 2>&1 || { cat /tmp/edgesbc-native-build.log; exit 1; }
