@@ -22,8 +22,9 @@ before(async () => {
 
 after(async () => {
   await trunk?.close();
-  const r = await sbc?.stop();
-  // A clean exit on SIGTERM is part of surviving the torture.
+  if (!sbc) return; // never started: before() already failed with the reason
+  const r = await sbc.stop();
+  // A clean exit on SIGTERM is part of surviving the torture run.
   assert.deepEqual(r, { code: 0, signal: null }, `sbcd exit after the torture run; stderr: ${sbc.stderr().slice(-2000)}`);
 });
 
