@@ -452,6 +452,9 @@ TEST(message_parser_stream_framing) {
 TEST(message_parser_reuse_keeps_no_stale_fields) {
   Message m;
   CHECK(parse(kInvite, m).status == ParseStatus::Ok);
+  // A start line that fails half way leaves no slices behind (found by fuzzing).
+  CHECK(parse("SIP/2.0 4294967301 big\r\n\r\n", m).status == ParseStatus::Invalid);
+  CHECK(m.version.empty() && m.buf.empty() && m.headers.empty());
   CHECK(parse(kOk, m).status == ParseStatus::Ok);
   CHECK(!m.is_request);
   CHECK(m.method.empty());

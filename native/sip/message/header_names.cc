@@ -94,10 +94,15 @@ const Entry* lookup(std::string_view name) {
     uint8_t i = kIndex.by_compact[static_cast<size_t>(c - 'a')];
     return i == kNone ? nullptr : &kEntries[i];
   }
-  if (name.size() > kMaxLen) return nullptr;
+  if (name.empty() || name.size() > kMaxLen) return nullptr;
+  // Most names are rejected on their first or last letter before the full
+  // case-insensitive compare.
+  char first = chars::lower(name.front()), last = chars::lower(name.back());
   for (uint8_t i : kIndex.by_len[name.size()]) {
     if (i == kNone) break;
-    if (chars::iequals(kEntries[i].name, name)) return &kEntries[i];
+    std::string_view e = kEntries[i].name;
+    if (chars::lower(e.front()) != first || chars::lower(e.back()) != last) continue;
+    if (chars::iequals(e, name)) return &kEntries[i];
   }
   return nullptr;
 }

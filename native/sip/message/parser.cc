@@ -340,7 +340,10 @@ ParseResult parse_message(std::string_view data, Framing framing, Message& out) 
   if (sl_end > 0 && s[sl_end - 1] == '\r') --sl_end;
   bool is_response = s.size() >= 4 && chars::iequals(s.substr(0, 4), "SIP/");
   bool ok_line = is_response ? parse_status_line(s, sl_end, out) : parse_request_line(s, sl_end, out, err);
-  if (!ok_line) return invalid(stream ? s.size() : data.size(), "Malformed start line");
+  if (!ok_line) {
+    reset(out);  // nothing worth keeping, and no buffer behind the slices
+    return invalid(stream ? s.size() : data.size(), "Malformed start line");
+  }
 
   Counts n;
   size_t p = line_end + 1;
