@@ -170,7 +170,7 @@ export class Call {
         this.watch('a', a);
       }
       this.state = 'established';
-      this.log.info({ call: this.id, route: this.target.name }, 'call established');
+      this.log.debug({ call: this.id, route: this.target.name }, 'call established');
       return;
     }
     // Non-2xx final.

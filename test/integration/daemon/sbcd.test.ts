@@ -95,7 +95,7 @@ test('an invalid --config is refused with exit 2, the field path and the reason'
 });
 
 test('SIGTERM lets a call in progress finish, refuses new calls with 503, then exits 0', async () => {
-  const sbc = await startSbcd({ config: { sip: { shutdown_grace_s: 20 } } });
+  const sbc = await startSbcd({ config: { system: { log_level: 'debug' }, sip: { shutdown_grace_s: 20 } } });
   const uas = await startSipp({ scenario: 'uas', ip: sbc.vonage.ip, port: sbc.vonage.port, calls: 1, timeoutMs: 30000 });
   const uac = await startSipp({
     scenario: 'uac',
@@ -121,7 +121,7 @@ test('SIGTERM lets a call in progress finish, refuses new calls with 503, then e
 });
 
 test('SIGTERM past the grace period hangs up both legs with BYE and exits 0', async () => {
-  const sbc = await startSbcd({ config: { sip: { shutdown_grace_s: 1 } } });
+  const sbc = await startSbcd({ config: { system: { log_level: 'debug' }, sip: { shutdown_grace_s: 1 } } });
   const uas = await startSipp({ scenario: 'uas', ip: sbc.vonage.ip, port: sbc.vonage.port, calls: 1, timeoutMs: 30000 });
   const uac = await startSipp({
     scenario: 'uac',
@@ -145,7 +145,7 @@ test('SIGTERM past the grace period hangs up both legs with BYE and exits 0', as
 });
 
 test('a commit applied with SIGHUP re-routes new calls and keeps the call in progress', async () => {
-  const sbc = await startSbcd({ config: { sip: { shutdown_grace_s: 5 } } });
+  const sbc = await startSbcd({ config: { system: { log_level: 'debug' }, sip: { shutdown_grace_s: 5 } } });
   const uas1 = await startSipp({ scenario: 'uas', ip: sbc.vonage.ip, port: sbc.vonage.port, calls: 1, timeoutMs: 30000 });
   const uac1 = await startSipp({
     scenario: 'uac',
