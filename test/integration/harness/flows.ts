@@ -88,21 +88,26 @@ export interface Identity {
   tags: string[];
 }
 
-/** Call-IDs, Via branches and From/To tags that SIPp itself generated (its sent requests and responses). */
-export function identityOf(r: SippResult): Identity {
+/**
+ * A leg's identifiers: every Call-ID on it (whoever chose it, a leg's Call-ID
+ * must not show up on the other leg), and the Via branches and tags the
+ * stand-in itself generated (From tag of its requests, To tag of its responses).
+ */
+export function identityOf(r: Pick<SippResult, 'messages'>): Identity {
   const callIds = new Set<string>();
   const branches = new Set<string>();
   const tags = new Set<string>();
-  for (const m of r.messages.filter((x) => x.direction === 'sent')) {
+  for (const m of r.messages) {
+    for (const c of headerValues(m, 'call-id')) callIds.add(c.trim());
+    if (m.direction !== 'sent') continue;
     if (m.method) {
-      for (const c of headerValues(m, 'call-id')) callIds.add(c.trim());
       const via = headerValues(m, 'via')[0];
       const b = via && param(via, 'branch');
       if (b) branches.add(b);
+      // The sender's own tag is in From, for a caller and for a callee's BYE alike.
       const fromTag = param(headerValues(m, 'from')[0] ?? '', 'tag');
       if (fromTag) tags.add(fromTag);
     } else {
-      // A response carries our To tag (the far end's From tag is not ours).
       const toTag = param(headerValues(m, 'to')[0] ?? '', 'tag');
       if (toTag) tags.add(toTag);
     }
@@ -129,3 +134,16 @@ export function assertNothingLeaks(
   }
 }
 
+
+/**
+ * The stand-in was up the whole time (stopped by us, exit 0, no error) and
+ * received nothing: a dead listener would pass a bare "no messages" check.
+ */
+export function assertReceivedNothing(r: SippResult | null, label: string): void {
+  assert.ok(r, `${label}: no listener was started`);
+  const ctx = `${label}\n${describeSipp(r)}\n${r.messagesLog}`;
+  assert.equal(r.code, 0, ctx);
+  assert.equal(r.timedOut, false, ctx);
+  assert.equal(r.messages.length, 0, ctx);
+  assert.equal(r.stats.created, 0, ctx);
+}

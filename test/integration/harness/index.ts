@@ -8,5 +8,5 @@ export { parseMessages, header, headerValues, cseqMethod, select, param, ipPatte
 export type { SipMessage } from './sip-log.js';
 export { freePort, tmpDir } from './ports.js';
 export { repoRoot, daemonPath, scenariosDir, scenarioPath } from './paths.js';
-export { callThrough, ends, assertAllPassed, identityOf, assertNothingLeaks } from './flows.js';
+export { callThrough, ends, assertAllPassed, identityOf, assertNothingLeaks, assertReceivedNothing } from './flows.js';
 export type { Direction, CallFlow, Ends, Identity } from './flows.js';

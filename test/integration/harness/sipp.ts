@@ -64,6 +64,8 @@ export interface SippResult {
   dir: string;
   /** The command line, for failure messages. */
   command: string;
+  /** The -m value asked for, if any. */
+  callsRequested?: number;
 }
 
 export interface SippHandle {
@@ -185,6 +187,7 @@ export async function startSipp(a: SippArgs): Promise<SippHandle> {
       dir,
       command,
     };
+    if (a.calls !== undefined) result.callsRequested = a.calls;
     return result;
   });
   const handle: SippHandle = {
@@ -220,6 +223,9 @@ export function describeSipp(r: SippResult): string {
     `command: ${r.command}`,
     `exit: code=${r.code} signal=${r.signal}${r.timedOut ? ' (killed at timeout)' : ''}`,
     `stats: created=${r.stats.created} successful=${r.stats.successful} failed=${r.stats.failed}`,
+    r.code === 0 && !r.timedOut && r.callsRequested !== undefined && r.stats.created < r.callsRequested && r.stats.outgoing > 0
+      ? `NOTE: exit 0 before its -m ${r.callsRequested} calls were placed: SIPp was stopped by a signal from outside the harness`
+      : '',
     `files: ${r.dir}`,
     err ? `errors (tail):\n${err}` : '',
     r.stderr.trim() ? `stderr (tail): ${r.stderr.trim().slice(-1500)}` : '',
