@@ -7,8 +7,8 @@ import { once } from 'node:events';
 import { after, before, test } from 'node:test';
 import { SipEngine, SipError, type Dialog, type ServerTransaction } from '../../../src/sip/index.js';
 import { describeSipp, freePort, header, runSipp, select, startSipp } from '../harness/index.js';
+import { IP, settle, withTimeout } from './util.js';
 
-const IP = '127.0.0.1';
 let engine: SipEngine;
 let port: number;
 
@@ -32,16 +32,6 @@ function nextRequest(e: { once(ev: 'request', fn: (t: ServerTransaction) => void
       resolve(t);
     });
   });
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    p.finally(() => clearTimeout(timer)),
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what}: nothing within ${ms} ms`)), ms);
-    }),
-  ]);
 }
 
 async function udpClient(): Promise<{ sock: Socket; port: number; next(ms?: number): Promise<string> }> {
@@ -70,15 +60,6 @@ async function udpClient(): Promise<{ sock: Socket; port: number; next(ms?: numb
 function headerOf(msg: string, name: string): string | undefined {
   const re = new RegExp(`^${name}\\s*:\\s*(.*)$`, 'im');
   return re.exec(msg.split('\r\n\r\n')[0] ?? '')?.[1]?.trim();
-}
-
-async function settle(): Promise<void> {
-  // Let the engine's last events for a finished exchange arrive.
-  for (let i = 0; i < 50; i++) {
-    const s = engine.stats();
-    if (s.js.serverTxns === 0 && s.js.clientTxns === 0 && s.js.dialogs === 0) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 test('OPTIONS reaches the application and its answer goes back on the wire', async () => {
@@ -232,9 +213,7 @@ test('INVITE from SIPp: 180 and 200 make one UAS dialog, ACK and BYE arrive on i
   assert.match(ok!.body, /m=audio 40002 RTP\/AVP 0/);
   assert.match(header(ok!, 'contact') ?? '', new RegExp(`${IP.replace(/\./g, '\\.')}:${port}`));
 
-  await settle();
-  const s = engine.stats();
-  assert.deepEqual(s.js, { serverTxns: 0, clientTxns: 0, dialogs: 0 });
+  assert.deepEqual(await settle(engine), { serverTxns: 0, clientTxns: 0, dialogs: 0 });
 });
 
 test('CANCEL from SIPp: the transaction reports it, its early dialog ends, later answers throw', async () => {
@@ -269,8 +248,7 @@ test('CANCEL from SIPp: the transaction reports it, its early dialog ends, later
   assert.throws(() => txn!.respond(200), (e: unknown) => e instanceof SipError && e.code === 'ERR_TXN_FINAL');
   const got = select(r.messages, { direction: 'received' });
   assert.ok(got.some((m) => m.status === 487), describeSipp(r));
-  await settle();
-  assert.deepEqual(engine.stats().js, { serverTxns: 0, clientTxns: 0, dialogs: 0 });
+  assert.deepEqual(await settle(engine), { serverTxns: 0, clientTxns: 0, dialogs: 0 });
 });
 
 test('UAC INVITE to a SIPp uas: provisional, final 200 with a dialog, ack(), BYE through the dialog', async () => {
@@ -325,10 +303,9 @@ test('UAC INVITE to a SIPp uas: provisional, final 200 with a dialog, ack(), BYE
     assert.equal(select(far.messages, { direction: 'received', method: 'ACK' }).length, 1);
     assert.equal(select(far.messages, { direction: 'received', method: 'BYE' }).length, 1);
 
-    await settle();
+    assert.deepEqual(await settle(engine), { serverTxns: 0, clientTxns: 0, dialogs: 0 });
     assert.equal(dialog.state, 'terminated');
     assert.deepEqual(destroyed, ['bye']);
-    assert.deepEqual(engine.stats().js, { serverTxns: 0, clientTxns: 0, dialogs: 0 });
   } finally {
     await uas.stop();
   }
