@@ -51,6 +51,23 @@ describe('in-dialog requests and early media through sbcd', { timeout: 120_000 }
     assert.equal(new Set(select(uas.messages, { direction: 'received', method: 'INVITE' }).map((m) => header(m, 'cseq'))).size, 2);
   });
 
+  for (const direction of ['pbx-to-vonage', 'vonage-to-pbx'] as Direction[]) {
+    test(`${direction}: re-INVITE from the callee reaches the caller, SDP unchanged both ways`, async () => {
+      const { uac, uas } = await callThrough(sbc, { direction, uac: 'uac-expect-reinvite', uas: 'uas-send-reinvite', uasExtra: ['-d', '200'] });
+      assertAllPassed(uac, 1, 'caller');
+      assertAllPassed(uas, 1, 'callee');
+      const offerSent = select(uas.messages, { direction: 'sent', method: 'INVITE' })[0];
+      const offerGot = select(uac.messages, { direction: 'received', method: 'INVITE' })[0];
+      assert.ok(offerSent && offerGot, 'the callee re-INVITE reached the caller');
+      assert.equal(offerGot.body.trim(), offerSent.body.trim());
+      const answerSent = select(uac.messages, { direction: 'sent', status: 200, cseq: 'INVITE' })[0];
+      const answerGot = select(uas.messages, { direction: 'received', status: 200, cseq: 'INVITE' })[0];
+      assert.ok(answerSent && answerGot, 'the caller answer reached the callee');
+      assert.equal(answerGot.body.trim(), answerSent.body.trim());
+      assert.equal(select(uac.messages, { direction: 'received', method: 'ACK' }).length >= 1, true, 'the caller got the ACK for its 200');
+    });
+  }
+
   test('pbx-to-vonage: 180 with SDP reaches the caller with its SDP', async () => {
     const { uac, uas } = await callThrough(sbc, { direction: 'pbx-to-vonage', uac: 'uac-expect-180-sdp', uas: 'uas-180-sdp' });
     // uac-expect-180-sdp fails the call itself when the 180 has no SDP.

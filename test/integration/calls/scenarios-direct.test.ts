@@ -57,6 +57,14 @@ describe('SIPp scenarios, back to back without the SBC', { timeout: 120_000 }, (
     assert.equal(select(uas.messages, { direction: 'received', method: 'INVITE' }).length, 2);
   });
 
+  test('uac-expect-reinvite with uas-send-reinvite', async () => {
+    const { uac, uas } = await pair('uac-expect-reinvite', 'uas-send-reinvite', { uasExtra: ['-d', '100'] });
+    ok(uac);
+    ok(uas);
+    assert.equal(select(uac.messages, { direction: 'received', method: 'INVITE' }).length, 1);
+    assert.equal(select(uas.messages, { direction: 'received', method: 'BYE' }).length, 1);
+  });
+
   for (const code of [483, 486, 500, 502, 503, 504]) {
     test(`uac-expect-reject with uas-${code}`, async () => {
       const { uac, uas } = await pair('uac-expect-reject', `uas-${code}`);
