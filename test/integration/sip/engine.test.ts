@@ -272,7 +272,11 @@ test('UAC INVITE to a SIPp uas: provisional, final 200 with a dialog, ack(), BYE
     assert.equal(typeof txn.id, 'number');
     assert.equal(engine.stats().js.clientTxns, 1);
     const provisional: number[] = [];
-    txn.on('provisional', (res) => provisional.push(res.status));
+    let early: Dialog | undefined;
+    txn.on('provisional', (res, d) => {
+      provisional.push(res.status);
+      if (d) early = d;
+    });
     const { response, dialog } = await withTimeout(txn.final, 10_000, 'INVITE final');
     assert.equal(response.status, 200);
     assert.equal(response.method, 'INVITE');
@@ -282,6 +286,7 @@ test('UAC INVITE to a SIPp uas: provisional, final 200 with a dialog, ack(), BYE
     assert.equal(dialog.state, 'confirmed');
     assert.equal(dialog.side, 'lan');
     assert.ok(provisional.includes(180), `provisional: ${provisional.join(',')}`);
+    assert.equal(early, dialog, 'the 180 and the 200 carry the same tag: one dialog object');
     dialog.ack();
     const destroyed: string[] = [];
     dialog.on('destroy', (r) => destroyed.push(r));
