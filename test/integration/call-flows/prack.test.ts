@@ -1,0 +1,85 @@
+// Reliable provisional responses (RFC 3262) are handled per leg: the SBC
+// PRACKs the far side's reliable 183 on the b leg itself, and relays the
+// 183 to the caller reliably only when the caller said Supported: 100rel
+// (then it answers the caller's PRACK itself: a PRACK never crosses).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { header, select, startSbcd, type Sbcd, type SippResult } from '../harness/index.js';
+import { bodyText, cseqOf, flow, hasOptionTag, passed, stopAndAssertIdle } from './flow-helpers.js';
+
+/** The far side got one PRACK, for its RSeq 1 and its INVITE's CSeq, in its early dialog; it answered 200. */
+function assertFarSidePracked(uas: SippResult): void {
+  const invite = select(uas.messages, { direction: 'received', method: 'INVITE' })[0];
+  const p183 = select(uas.messages, { direction: 'sent', status: 183 })[0];
+  assert.ok(invite && p183);
+  const pracks = select(uas.messages, { direction: 'received', method: 'PRACK' });
+  assert.equal(pracks.length, 1, `far side: exactly one PRACK (the SBC's own; the caller's is never forwarded)\n${uas.messagesLog}`);
+  const prack = pracks[0]!;
+  const [inviteCseq] = cseqOf(invite);
+  assert.equal(header(prack, 'rack')?.trim(), `1 ${inviteCseq} INVITE`, 'RAck = RSeq of the 183, CSeq number and method of the INVITE');
+  assert.equal(header(prack, 'call-id'), header(invite, 'call-id'), 'PRACK in the b-leg dialog');
+  assert.equal(header(prack, 'to'), header(p183, 'to'), 'PRACK To carries the tag of the 183');
+  assert.ok(cseqOf(prack)[0] > inviteCseq, 'PRACK is a new request in the dialog: CSeq above the INVITE');
+  assert.equal(select(uas.messages, { direction: 'sent', status: 200, cseq: 'PRACK' }).length, 1);
+}
+
+describe('100rel / PRACK per leg through sbcd', { timeout: 90_000 }, () => {
+  let sbc: Sbcd;
+  before(async () => {
+    sbc = await startSbcd();
+  });
+  after(async () => {
+    await sbc?.stop();
+  });
+
+  for (const direction of ['pbx-to-vonage', 'vonage-to-pbx'] as const) {
+    test(`${direction}: caller supports 100rel -> far side PRACKed by the SBC, caller gets the 183 reliably and its PRACK is answered locally`, async () => {
+      const { uac, uas } = await flow(sbc, { direction, uac: 'flow-uac-100rel', uas: 'flow-uas-100rel' });
+      // flow-uac-100rel fails the call itself if the 183 lacks Require: 100rel / RSeq.
+      passed(uac, 1, 'caller');
+      passed(uas, 1, 'callee');
+      assertFarSidePracked(uas);
+
+      const sent183 = select(uas.messages, { direction: 'sent', status: 183 })[0]!;
+      const got183 = select(uac.messages, { direction: 'received', status: 183 });
+      assert.ok(got183.length >= 1, 'caller got the 183');
+      const first = got183[0]!;
+      assert.ok(hasOptionTag(header(first, 'require'), '100rel'), `183 to the caller is reliable:\n${first.raw}`);
+      const rseq = Number(header(first, 'rseq'));
+      assert.ok(Number.isInteger(rseq) && rseq >= 1 && rseq < 2 ** 31, `RSeq 1..2^31-1, got ${header(first, 'rseq')}`);
+      assert.equal(bodyText(first), bodyText(sent183), 'early-media SDP relayed unchanged');
+
+      const callerPrack = select(uac.messages, { direction: 'sent', method: 'PRACK' })[0];
+      assert.ok(callerPrack);
+      assert.equal(header(callerPrack, 'rack')?.trim(), `${rseq} 1 INVITE`);
+      const answered = select(uac.messages, { direction: 'received', status: 200, cseq: 'PRACK' });
+      assert.equal(answered.length >= 1, true, 'the SBC answered the caller PRACK 200');
+      assert.equal(header(answered[0]!, 'call-id'), header(callerPrack, 'call-id'));
+      // The far side's single PRACK (checked above) is the SBC's: nothing of the caller's is in it.
+      const farPrack = select(uas.messages, { direction: 'received', method: 'PRACK' })[0]!;
+      assert.notEqual(header(farPrack, 'call-id'), header(callerPrack, 'call-id'));
+      assert.ok(!farPrack.raw.includes(header(callerPrack, 'via')?.match(/branch=([^;\s]+)/)?.[1] ?? '\0'), 'caller branch not forwarded');
+    });
+  }
+
+  test('pbx-to-vonage: caller without 100rel -> 183 relayed unreliably, far side still PRACKed', async () => {
+    const { uac, uas } = await flow(sbc, { direction: 'pbx-to-vonage', uac: 'uac-basic', uas: 'flow-uas-100rel' });
+    passed(uac, 1, 'caller');
+    passed(uas, 1, 'callee');
+    assertFarSidePracked(uas);
+    const invite = select(uac.messages, { direction: 'sent', method: 'INVITE' })[0]!;
+    assert.ok(!hasOptionTag(header(invite, 'supported'), '100rel'), 'precondition: uac-basic does not offer 100rel');
+    const got183 = select(uac.messages, { direction: 'received', status: 183 });
+    assert.ok(got183.length >= 1, 'caller got the 183');
+    for (const m of got183) {
+      assert.ok(!hasOptionTag(header(m, 'require'), '100rel'), `no Require: 100rel toward a caller that does not support it:\n${m.raw}`);
+      assert.equal(header(m, 'rseq'), undefined, 'no RSeq either');
+    }
+    assert.equal(bodyText(got183[0]!), bodyText(select(uas.messages, { direction: 'sent', status: 183 })[0]!));
+    assert.equal(select(uac.messages, { direction: 'sent', method: 'PRACK' }).length, 0);
+  });
+
+  test('no call left behind', async () => {
+    await stopAndAssertIdle(sbc);
+  });
+});
