@@ -23,7 +23,11 @@ export interface CallFlow {
   uasExtra?: string[];
   uacKeys?: Record<string, string | number>;
   uasKeys?: Record<string, string | number>;
-  /** Bound on the whole flow (default 30 s). */
+  /** Transport of the caller's leg (default udp; the config's peer must say the same). */
+  uacTransport?: 'udp' | 'tcp';
+  /** Transport the callee listens on (default udp). */
+  uasTransport?: 'udp' | 'tcp';
+  /** Bound on the whole flow (default 15 s). */
   timeoutMs?: number;
   /** How long the callee may take to finish after the caller did (default 5 s). */
   uasGraceMs?: number;
@@ -47,18 +51,21 @@ export function ends(sbc: Sbcd, direction: Direction): Ends {
 /** Runs the caller to completion with the callee listening; both results. */
 export async function callThrough(sbc: Sbcd, f: CallFlow): Promise<{ uac: SippResult; uas: SippResult | null }> {
   const e = ends(sbc, f.direction);
-  const timeoutMs = f.timeoutMs ?? 30_000;
+  const sbcSide = f.direction === 'pbx-to-vonage' ? sbc.lan : sbc.wan;
+  const sbcIn = f.uacTransport === 'tcp' ? { ip: sbcSide.ip, port: sbcSide.tcp } : e.sbcIn;
+  const timeoutMs = f.timeoutMs ?? 15_000;
   const calls = f.calls ?? 1;
   const uas = f.uas
     ? await startSipp({
         scenario: f.uas, ip: e.callee.ip, port: e.callee.port, calls,
         keys: f.uasKeys, extra: f.uasExtra, timeoutMs: timeoutMs + 5_000, name: `${f.uas}-${f.direction}`,
+        transport: f.uasTransport ?? 'udp',
       })
     : null;
   let uac: SippResult;
   try {
     uac = await runSipp({
-      scenario: f.uac, ip: e.caller.ip, port: e.caller.port, remote: e.sbcIn, calls,
+      scenario: f.uac, ip: e.caller.ip, port: e.caller.port, remote: sbcIn, calls, transport: f.uacTransport ?? 'udp',
       rate: f.rate, limit: f.limit, service: f.service ?? '14155550100',
       keys: f.uacKeys, extra: f.uacExtra, timeoutMs, name: `${f.uac}-${f.direction}`,
     });

@@ -144,6 +144,10 @@ export function parseStats(csv: string): SippStats {
 
 /** Starts SIPp and returns once its SIP socket is bound (a UAS is then ready). */
 export async function startSipp(a: SippArgs): Promise<SippHandle> {
+  return launch(a, true);
+}
+
+async function launch(a: SippArgs, waitListening: boolean): Promise<SippHandle> {
   const dir = tmpDir(`sipp-${a.name ?? a.scenario.replace(/[^a-z0-9-]/gi, '_')}-`);
   const args = buildArgs(a, dir);
   const command = `sipp ${args.join(' ')}`;
@@ -206,13 +210,13 @@ export async function startSipp(a: SippArgs): Promise<SippHandle> {
       return done;
     },
   };
-  await waitBound(a.ip, a.port, a.transport ?? 'udp', exited, command, () => stderr + stdout);
+  if (waitListening) await waitBound(a.ip, a.port, a.transport ?? 'udp', exited, command, () => stderr + stdout);
   return handle;
 }
 
 /** Runs SIPp to completion (a UAC, usually) and returns what it saw. */
 export async function runSipp(a: SippArgs): Promise<SippResult> {
-  const h = await startSipp(a);
+  const h = await launch(a, false);
   return h.done;
 }
 
