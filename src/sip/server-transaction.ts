@@ -81,20 +81,22 @@ export class ServerTransaction extends EventEmitter<ServerTransactionEvents> {
     if (core.closed) throw new SipError(SipErrorCode.Stopped, 'SIP engine is closed');
     const makesDialog = this.request.method === 'INVITE' && this.dialog === undefined && status > 100 && status < 300;
     let dialog = this.#uasDialog;
-    if (makesDialog && dialog === undefined) {
-      dialog = new Dialog(core, core.native.nextId(), this.request.side, 'uas');
-      this.#uasDialog = dialog;
-      core.addDialog(dialog);
-    }
+    const dialogId = makesDialog ? (dialog?.id ?? core.native.nextId()) : 0;
+    // Throws on bad arguments before anything is registered here.
     core.native.respond(
       this.id,
       status,
       opts.reason ?? '',
       toNativeHeaders(opts.headers),
       opts.body ?? '',
-      makesDialog && dialog ? dialog.id : 0,
+      dialogId,
       opts.reliable ?? false,
     );
+    if (makesDialog && dialog === undefined) {
+      dialog = new Dialog(core, dialogId, this.request.side, 'uas');
+      this.#uasDialog = dialog;
+      core.addDialog(dialog);
+    }
     if (status < 200) return makesDialog ? dialog : undefined;
 
     this.#state = 'completed';

@@ -100,6 +100,8 @@ test('OPTIONS reaches the application and its answer goes back on the wire', asy
     assert.equal(st.dialog, undefined);
     assert.equal(engine.stats().js.serverTxns, 1);
 
+    assert.throws(() => st.respond(200, { headers: [['X-Bad', 'a\r\nVia: injected']] }), TypeError);
+    assert.equal(st.final, false, 'a refused respond() leaves the transaction open');
     const dialog = st.respond(200, { headers: [['Allow', 'INVITE, ACK, BYE, CANCEL, OPTIONS'], ['X-Answer', 'ok']] });
     assert.equal(dialog, undefined);
     assert.equal(st.final, true);
@@ -161,6 +163,8 @@ test('INVITE from SIPp: 180 and 200 make one UAS dialog, ACK and BYE arrive on i
       calls.push(call);
       assert.equal(st.method, 'INVITE');
       assert.match(st.request.body, /m=audio/);
+      assert.throws(() => st.respond(180, { headers: [['Bad Name', 'x']] }), TypeError);
+      assert.equal(engine.stats().js.dialogs, 0, 'a refused 180 registers no dialog');
       call.early = st.respond(180);
       call.confirmed = st.respond(200, {
         headers: [['Content-Type', 'application/sdp']],
