@@ -368,16 +368,17 @@ ParseResult parse_message(std::string_view data, Framing framing, Message& out) 
   size_t msg_end = body_start;
   if (out.content_length >= 0) {
     uint64_t want = body_start + static_cast<uint64_t>(out.content_length);
-    if (want > kMaxMessageSize) {
+    if (stream && want > kMaxMessageSize) {
       err.set(513, "Message Too Large");
     } else if (want > s.size()) {
-      if (stream && !err.any()) {
+      if (!stream) {
+        err.set(400, "Content-Length exceeds datagram");  // RFC 4475 clerr
+      } else if (!err.any()) {
         r.status = ParseStatus::Incomplete;
         r.consumed = 0;
         reset(out);
         return r;
       }
-      err.set(400, "Content-Length exceeds message");  // RFC 4475 clerr
     } else {
       out.body = slice(body_start, want);
       msg_end = want;
