@@ -116,25 +116,27 @@ export class Call {
     };
     const txn = this.deps.engine.request(spec);
     this.bTxn = txn;
-    txn.on('provisional', (res) => this.step(() => this.onProvisionalFromB(txn, res)));
+    txn.on('provisional', (res, dialog) => this.step(() => this.onProvisionalFromB(txn, res, dialog)));
     txn.final.then(
       ({ response, dialog }) => this.step(() => this.onFinalFromB(txn, response, dialog)),
       (err: unknown) => this.step(() => this.onFailedB(txn, err)),
     );
   }
 
-  private async onProvisionalFromB(txn: ClientTransaction, res: SipResponse): Promise<void> {
+  private async onProvisionalFromB(txn: ClientTransaction, res: SipResponse, dialog: Dialog | undefined): Promise<void> {
     if (txn !== this.bTxn || this.canceled || this.state === 'ended' || res.status === 100) return;
+    if (dialog) this.adopt('b', dialog); // early dialog: UPDATE/INFO may flow before the 200
     const body = res.body ? await this.deps.media.answer('b', res.body) : '';
     if (this.aTxn.final) return;
     this.state = 'early';
     const reliable = /(^|,)\s*100rel\s*(,|$)/i.test(res.headers.get('require') ?? '');
-    this.aTxn.respond(res.status, {
+    const a = this.aTxn.respond(res.status, {
       reason: res.reason,
       headers: crossingHeaders(res.headers.list()),
       body,
       reliable,
     });
+    if (a) this.adopt('a', a);
   }
 
   private async onFinalFromB(txn: ClientTransaction, res: SipResponse, dialog: Dialog | undefined): Promise<void> {
@@ -144,8 +146,7 @@ export class Call {
         this.log.error({ call: this.id }, '2xx without dialog');
         return;
       }
-      this.b = dialog;
-      this.watch('b', dialog);
+      this.adopt('b', dialog);
       if (this.canceled || this.state === 'ended' || this.state === 'ending') {
         // A CANCEL crossed this 200 (RFC 3261 §9.1): confirm and tear down b.
         dialog.ack({});
@@ -165,10 +166,7 @@ export class Call {
         headers: crossingHeaders(res.headers.list()),
         body,
       });
-      if (a) {
-        this.a = a;
-        this.watch('a', a);
-      }
+      if (a) this.adopt('a', a);
       this.state = 'established';
       this.log.debug({ call: this.id, route: this.target.name }, 'call established');
       return;
@@ -210,7 +208,12 @@ export class Call {
 
   // ---- in-dialog traffic on either leg ----------------------------------
 
-  private watch(leg: LegName, dialog: Dialog): void {
+  // The early dialog of a 1xx becomes the confirmed one of the 2xx (same
+  // object), so a dialog is watched once, when first seen.
+  private adopt(leg: LegName, dialog: Dialog): void {
+    if ((leg === 'a' ? this.a : this.b) === dialog) return;
+    if (leg === 'a') this.a = dialog;
+    else this.b = dialog;
     dialog.on('request', (st) => this.step(() => this.onInDialogRequest(leg, st)));
     dialog.on('ack', (ack) => this.step(() => this.onAck(leg, ack)));
     dialog.on('destroy', (reason) => this.onDialogGone(leg, reason));
@@ -254,6 +257,8 @@ export class Call {
 
   private onDialogGone(leg: LegName, reason: string): void {
     if (this.state === 'ended') return;
+    // An early dialog that dies with its INVITE: the final response decides.
+    if (this.state === 'setup' || this.state === 'early') return;
     // Our own BYE completing, or the far side's BYE we already relayed.
     if (reason === 'bye' && this.state === 'ending') return;
     this.log.warn({ call: this.id, leg, reason }, 'dialog ended under the call');
