@@ -133,7 +133,7 @@ uint64_t Core::send_dialog_request(Dialog& d, uint64_t id, std::string_view meth
 
 void Core::send_ack(Command& cmd) {
   Dialog* d = find_dialog(cmd.dialog);
-  if (!d || d->uas || d->invite_cseq == 0) return;
+  if (!d || d->invite_cseq == 0) return;  // also a UAS dialog after our re-INVITE
   const ListenerSpec* l = transport_->listener(d->flow.listener_id);
   if (!l) return;
   std::string via = via_for(*l, ids_.branch());
