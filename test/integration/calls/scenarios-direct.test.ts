@@ -98,6 +98,12 @@ describe('SIPp scenarios, back to back without the SBC', { timeout: 120_000 }, (
     assert.equal(select(refused.uac.messages, { direction: 'received', status: 483 }).length, 1);
   });
 
+  test('uac-leaky-headers with uas-leaky-headers', async () => {
+    const { uac, uas } = await pair('uac-leaky-headers', 'uas-leaky-headers');
+    ok(uac);
+    ok(uas);
+  });
+
   test('uac-options with uas-options', async () => {
     const { uac, uas } = await pair('uac-options', 'uas-options');
     ok(uac);
