@@ -75,11 +75,20 @@ export interface SipEngineStats extends NativeEngineStats {
   js: { serverTxns: number; clientTxns: number; dialogs: number };
 }
 
+export interface TransportErrorInfo {
+  /** The engine's text, e.g. "connect 127.0.0.1:5070: Connection refused". */
+  message: string;
+  listener: string;
+  /** "udp" | "tcp" | "tls" */
+  transport: string;
+  remote: { ip: string; port: number };
+}
+
 export interface SipEngineEvents {
   /** A new out-of-dialog request. Without a listener the engine answers 503. */
   request: [txn: ServerTransaction];
-  /** A listener or connection failed after start (text from the engine). */
-  transportError: [info: string];
+  /** A send or connection failed where no client transaction could take it as a local 503. */
+  transportError: [error: TransportErrorInfo];
 }
 
 export class SipEngine extends EventEmitter<SipEngineEvents> {
@@ -255,7 +264,12 @@ export class SipEngine extends EventEmitter<SipEngineEvents> {
         return;
       }
       case 'transport-error':
-        this.emit('transportError', ev.info);
+        this.emit('transportError', {
+          message: ev.info,
+          listener: ev.listener,
+          transport: ev.transport,
+          remote: { ip: ev.remoteIp, port: ev.remotePort },
+        });
         return;
     }
   }

@@ -8,6 +8,7 @@ export type {
   ListenerOptions,
   RequestSpec,
   AddressSpec,
+  TransportErrorInfo,
 } from './engine.js';
 export { ServerTransaction } from './server-transaction.js';
 export type { RespondOptions, ServerTransactionEvents, ServerTransactionState } from './server-transaction.js';

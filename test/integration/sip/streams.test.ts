@@ -1,12 +1,14 @@
-// TLS plumbing through the API: generateSelfSigned() writes a usable pair,
-// a TLS listener started with it takes a request over TLS (minVersion is
-// enforced), and a TLS listener without a certificate refuses to start.
+// Stream transports through the API. TLS: generateSelfSigned() writes a
+// usable pair, a TLS listener started with it takes a request over TLS
+// (minVersion is enforced), a TLS listener without a certificate refuses to
+// start. TCP: an answer to a peer that has gone surfaces as transportError.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createConnection } from 'node:net';
 import { connect } from 'node:tls';
 import { test } from 'node:test';
-import { generateSelfSigned, SipEngine, SipError } from '../../../src/sip/index.js';
+import { generateSelfSigned, SipEngine, SipError, type ServerTransaction, type TransportErrorInfo } from '../../../src/sip/index.js';
 import { freePort, tmpDir } from '../harness/index.js';
 import { IP, withTimeout } from './util.js';
 
@@ -97,4 +99,44 @@ test('a TLS listener without a certificate refuses to start', async () => {
     SipEngine.start({ listeners: [{ side: 'wan', proto: 'tls', ip: IP, port }] }),
     (e: unknown) => e instanceof SipError && e.code === 'ERR_SIP_LISTEN' && /TLS/.test(e.message),
   );
+});
+
+test('an answer to a TCP peer that has gone emits transportError with the peer', async () => {
+  const port = await freePort(IP);
+  const engine = await SipEngine.start({ listeners: [{ side: 'lan', proto: 'tcp', ip: IP, port }] });
+  try {
+    const sock = createConnection({ host: IP, port });
+    await withTimeout(new Promise<void>((r, j) => sock.once('connect', r).once('error', j)), 5000, 'TCP connect');
+    const peerPort = sock.localPort!;
+    const got = new Promise<ServerTransaction>((resolve) => engine.once('request', resolve));
+    sock.write(
+      [
+        `OPTIONS sip:sbc@${IP}:${port};transport=tcp SIP/2.0`,
+        `Via: SIP/2.0/TCP ${IP}:${peerPort};branch=z9hG4bK-tcp-gone`,
+        'Max-Forwards: 70',
+        `From: <sip:pbx@${IP}>;tag=g1`,
+        `To: <sip:sbc@${IP}>`,
+        'Call-ID: tcp-gone@test',
+        'CSeq: 1 OPTIONS',
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\r\n'),
+    );
+    const st = await withTimeout(got, 5000, 'request over TCP');
+    assert.equal(st.request.transport, 'tcp');
+    const closed = new Promise((r) => sock.once('close', r));
+    sock.destroy();
+    await closed;
+    await new Promise((r) => setTimeout(r, 100)); // let the engine see the close
+    const err = new Promise<TransportErrorInfo>((resolve) => engine.once('transportError', resolve));
+    st.respond(200);
+    const e = await withTimeout(err, 5000, 'transportError');
+    assert.equal(e.transport, 'tcp');
+    assert.equal(e.listener, `lan-tcp-${IP}-${port}`);
+    assert.deepEqual(e.remote, { ip: IP, port: peerPort });
+    assert.ok(e.message.length > 0);
+  } finally {
+    await engine.close();
+  }
 });
