@@ -475,3 +475,43 @@ TEST(message_parser_invalid_keeps_what_it_read) {
   CHECK_EQ(m.view(m.from.tag), "1928301774");
   CHECK_EQ(m.cseq.number, 314159u);
 }
+
+// Forms seen from PBXs and trunks that must not be turned into 400s.
+TEST(message_parser_field_forms_from_real_peers) {
+  std::string msg =
+      "INVITE sip:+14155550123@203.0.113.5:5061;transport=tls SIP/2.0\r\n"
+      "Via: SIP/2.0/TLS 192.0.2.10:5061;branch=z9hG4bK.Yp7nd3;alias;rport\r\n"
+      "Via: SIP/2.0/UDP [2001:db8::10]:5060;received=[2001:db8::99];branch=z9hG4bK-2;maddr=224.2.0.1;ttl=16\r\n"
+      "Max-Forwards: 69\r\n"
+      "From: \"\" <sip:anonymous@anonymous.invalid>;tag=as1\r\n"
+      "To: sip:+14155550123@203.0.113.5;user=phone\r\n"
+      "Contact: <sips:2001@192.0.2.10:5061;transport=tls;ob>;expires=3600;"
+      "+sip.instance=\"<urn:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf6>\";reg-id=1;methods=\"INVITE, BYE\"\r\n"
+      "Call-ID: 0f1e2d3c@192.0.2.10\r\n"
+      "CSeq: 1 INVITE\r\n"
+      "P-Asserted-Identity: \"Front Desk\" <sip:+14155550100@pbx.example.com>, <tel:+14155550100>\r\n"
+      "Diversion: <sip:2002@pbx.example.com>;reason=unconditional;counter=1\r\n"
+      "Proxy-Authorization: Digest username=\"u\", realm=\"r\", nonce=\"n,;\", uri=\"sip:x\", response=\"0\"\r\n"
+      "Route: <sip:[2001:db8::1];lr>\r\n"
+      "Content-Length: 0\r\n"
+      "\r\n";
+  Message m;
+  ParseResult r = parse_message(msg, Framing::Stream, m);
+  if (r.status != ParseStatus::Ok) std::fprintf(stderr, "  reason: %s\n", r.reason);
+  CHECK(r.status == ParseStatus::Ok);
+  CHECK_EQ(m.vias.size(), 2u);
+  if (m.vias.size() == 2) {
+    CHECK_EQ(m.view(m.vias[1].received), "[2001:db8::99]");
+    CHECK_EQ(m.view(m.vias[1].host), "2001:db8::10");
+  }
+  CHECK_EQ(m.from.display.len, 0u);
+  CHECK_EQ(m.view(m.from.tag), "as1");
+  CHECK_EQ(m.view(m.to.uri), "sip:+14155550123@203.0.113.5");
+  CHECK_EQ(m.view(m.to.params), ";user=phone");
+  std::vector<NameAddr> pai;
+  CHECK(parse_name_addr_list(m, m.find("P-Asserted-Identity")->value, pai));
+  CHECK_EQ(pai.size(), 2u);
+  std::vector<NameAddr> route;
+  CHECK(parse_name_addr_list(m, m.find(HeaderId::Route)->value, route));
+  CHECK(route.size() == 1 && m.view(route[0].uri) == "sip:[2001:db8::1];lr");
+}
