@@ -412,9 +412,6 @@ test('bad arguments throw TypeError ERR_INVALID_ARG and never abort', async () =
   assert.deepEqual(engine.stats().js.clientTxns, 0, 'nothing registered for refused requests');
 });
 
-// TODO until the engine sends ACKs on UAS dialogs: Core::send_ack
-// (native/sip/engine/core_dialog.cc) returns early when d->uas, so the ACK
-// for the 2xx of a re-INVITE we send on a dialog we answered never leaves.
 test('re-INVITE we send on a UAS dialog: 200 from the caller, ack() reaches it, then its BYE', async () => {
   const sippPort = await freePort(IP);
   const steps: string[] = [];
