@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { trackChild } from './cleanup.js';
 import { scenarioPath, scenariosDir } from './paths.js';
-import { tmpDir } from './ports.js';
+import { freePort, tmpDir } from './ports.js';
 import { parseMessages, type SipMessage } from './sip-log.js';
 
 export interface SippArgs {
@@ -89,7 +89,7 @@ function resolveScenario(s: string): string[] {
   return ['-sn', s];
 }
 
-function buildArgs(a: SippArgs, dir: string): string[] {
+function buildArgs(a: SippArgs, dir: string, controlPort: number): string[] {
   const args: string[] = [];
   if (a.remote !== undefined) {
     args.push(typeof a.remote === 'string' ? a.remote : `${a.remote.ip}:${a.remote.port}`);
@@ -104,6 +104,10 @@ function buildArgs(a: SippArgs, dir: string): string[] {
   for (const [k, v] of Object.entries(a.keys ?? {})) args.push('-key', k, String(v));
   const sippTimeoutS = Math.max(1, Math.floor(a.timeoutMs / 1000) - 1);
   args.push(
+    // SIPp's remote-control socket listens on 0.0.0.0:8888 by default and a
+    // stray datagram starting with "q" makes it quit with exit 0: give each
+    // run a free port of its own instead.
+    '-cp', String(controlPort),
     '-max_socket', '100',
     '-nostdin',
     '-timeout', `${sippTimeoutS}s`,
@@ -149,7 +153,7 @@ export async function startSipp(a: SippArgs): Promise<SippHandle> {
 
 async function launch(a: SippArgs, waitListening: boolean): Promise<SippHandle> {
   const dir = tmpDir(`sipp-${a.name ?? a.scenario.replace(/[^a-z0-9-]/gi, '_')}-`);
-  const args = buildArgs(a, dir);
+  const args = buildArgs(a, dir, await freePort('0.0.0.0'));
   const command = `sipp ${args.join(' ')}`;
   const proc = spawn('sipp', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   trackChild(proc);
