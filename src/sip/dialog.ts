@@ -117,4 +117,15 @@ export class Dialog extends EventEmitter<DialogEvents> {
     this.#end(reason);
     this.emit('destroy', reason);
   }
+
+  /**
+   * @internal Engine close, first pass: terminated without an event, so that
+   * when 'destroy' handlers run (second pass) every dialog already reads as
+   * terminated. Returns false when it already was.
+   */
+  _endQuietly(reason: string): boolean {
+    if (this.#state === 'terminated') return false;
+    this.#end(reason);
+    return true;
+  }
 }

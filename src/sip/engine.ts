@@ -210,7 +210,18 @@ export class SipEngine extends EventEmitter<SipEngineEvents> {
     this.#clientTxns.clear();
     this.#dialogs.clear();
     for (const t of clients) t._abort();
-    for (const d of dialogs) d._gone('closed');
+    const ended = dialogs.filter((d) => d._endQuietly('closed'));
+    for (const d of ended) {
+      try {
+        d.emit('destroy', 'closed');
+      } catch (err) {
+        // Same rule as for event batches: a throwing handler is reported,
+        // and the other dialogs still hear about the close.
+        process.nextTick(() => {
+          throw err;
+        });
+      }
+    }
     // Let batches the native side already queued run (they are ignored now).
     await new Promise<void>((resolve) => setImmediate(resolve));
   }

@@ -460,3 +460,45 @@ test('re-INVITE we send on a UAS dialog: 200 from the caller, ack() reaches it, 
   assert.match(header(acks[0]!, 'cseq') ?? '', /^1 ACK$/);
   assert.deepEqual(await settle(engine), { serverTxns: 0, clientTxns: 0, dialogs: 0 });
 });
+
+test('close() with calls up: every dialog reads terminated before any destroy handler runs', async () => {
+  const ePort = await freePort(IP);
+  const e = await SipEngine.start({ listeners: [{ side: 'lan', proto: 'udp', ip: IP, port: ePort }] });
+  const dialogs: Dialog[] = [];
+  const seen: string[] = [];
+  const twoUp = new Promise<void>((resolve) => {
+    e.on('request', (st) => {
+      const d = st.respond(200, { headers: [['Content-Type', 'application/sdp']], body: 'v=0\r\no=- 9 9 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n' });
+      if (!d) return;
+      dialogs.push(d);
+      d.on('ack', () => {
+        if (dialogs.every((x) => x.state === 'confirmed') && dialogs.length === 2) resolve();
+      });
+      d.on('destroy', (reason) => {
+        // What a B2BUA does: hang up the other leg unless it is already gone.
+        const other = dialogs.find((x) => x !== d)!;
+        seen.push(`${reason} other=${other.state}`);
+        if (other.state !== 'terminated') other.request('BYE');
+      });
+    });
+  });
+  const sipp = await startSipp({
+    scenario: 'uac',
+    ip: IP,
+    port: await freePort(IP),
+    remote: { ip: IP, port: ePort },
+    calls: 2,
+    limit: 2,
+    extra: ['-d', '20000'],
+    timeoutMs: 15_000,
+  });
+  try {
+    await withTimeout(twoUp, 5000, 'two calls up');
+    await e.close();
+    assert.deepEqual(seen, ['closed other=terminated', 'closed other=terminated']);
+    assert.deepEqual(e.stats().js, { serverTxns: 0, clientTxns: 0, dialogs: 0 });
+  } finally {
+    await sipp.stop();
+    await e.close();
+  }
+});
