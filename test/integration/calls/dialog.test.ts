@@ -51,9 +51,8 @@ describe('in-dialog requests and early media through sbcd', { timeout: 120_000 }
     assert.equal(new Set(select(uas.messages, { direction: 'received', method: 'INVITE' }).map((m) => header(m, 'cseq'))).size, 2);
   });
 
-  // Failing at the time of writing: the SBC relays the callee's re-INVITE and
-  // the caller's 200 but never ACKs that 200 on the caller's leg (the engine's
-  // ACK refuses dialogs where the SBC was UAS), so the caller retransmits it.
+  // The SBC is UAS on the caller's leg, yet here it sends the re-INVITE
+  // there and must ACK the caller's 200 (failed until engine fix a752a48).
   for (const direction of ['pbx-to-vonage', 'vonage-to-pbx'] as Direction[]) {
     test(`${direction}: re-INVITE from the callee reaches the caller, SDP unchanged both ways`, async () => {
       const { uac, uas } = await callThrough(sbc, { direction, uac: 'uac-expect-reinvite', uas: 'uas-send-reinvite', uasExtra: ['-d', '200'] });
