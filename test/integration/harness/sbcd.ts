@@ -166,6 +166,18 @@ function sideAddr(s: SideConfig | undefined): SideAddr {
 }
 
 export async function startSbcd(opts: StartSbcdOptions = {}): Promise<Sbcd> {
+  try {
+    return await startOnce(opts);
+  } catch (err) {
+    // A port handed out by freePort can be taken by another process before
+    // the daemon binds it; with harness-chosen ports, try once more.
+    const text = err instanceof SbcdStartError ? `${err.stdoutText}\n${err.stderrText}` : '';
+    if (opts.fullConfig || !/EADDRINUSE|address already in use/i.test(text)) throw err;
+    return startOnce(opts);
+  }
+}
+
+async function startOnce(opts: StartSbcdOptions): Promise<Sbcd> {
   const config: ConfigDoc = opts.fullConfig ?? deepMerge(await defaultTestConfig({ tls: opts.tls ?? false }), opts.config ?? {});
   const work = tmpDir('sbcd-');
   const dataDir = join(work, 'data');
