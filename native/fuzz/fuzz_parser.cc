@@ -81,6 +81,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (int i = 0; i < 64 && !rest.empty(); ++i) {
     ParseResult s = parse_message(rest, Framing::Stream, m);
     walk(m, s, rest.size());
+    if (s.status == ParseStatus::Incomplete && s.needed != 0) require(s.needed > rest.size());
     if (s.status != ParseStatus::Ok && s.status != ParseStatus::KeepAlive) break;
     require(s.consumed > 0);
     rest.remove_prefix(s.consumed);

@@ -416,9 +416,12 @@ TEST(message_parser_stream_framing) {
   CHECK(r.status == ParseStatus::Ok);
   CHECK_EQ(r.consumed, kOk.size());
   CHECK_EQ(m.status, 200);
-  // Every proper prefix is Incomplete, never Invalid or Ok.
+  // Every proper prefix is Incomplete, never Invalid or Ok; once the header
+  // block is in, `needed` tells the whole size.
+  size_t header_block = kInvite.find("\r\n\r\n") + 4;
   for (size_t n = 1; n < kInvite.size(); ++n) {
     ParseResult p = parse_message(std::string_view(kInvite).substr(0, n), Framing::Stream, m);
+    CHECK_EQ(p.needed, n >= header_block ? kInvite.size() : 0);
     if (p.status != ParseStatus::Incomplete) {
       std::fprintf(stderr, "  prefix %zu: status %d\n", n, static_cast<int>(p.status));
       CHECK(false);

@@ -376,6 +376,7 @@ ParseResult parse_message(std::string_view data, Framing framing, Message& out) 
       } else if (!err.any()) {
         r.status = ParseStatus::Incomplete;
         r.consumed = 0;
+        r.needed = start + want;
         reset(out);
         return r;
       }

@@ -32,6 +32,11 @@ struct ParseResult {
   // (invalid responses, or too broken to answer).
   int status_code = 0;
   const char* reason = "";  // static string, for the 4xx reason phrase / logs
+  // Incomplete with the header block already complete: the total size the
+  // message will have (headers + Content-Length), so a stream reader can
+  // wait for that many bytes instead of re-parsing on every read. 0 = not
+  // known yet (still inside the header block).
+  size_t needed = 0;
 };
 
 enum class Framing { Datagram, Stream };
