@@ -81,6 +81,18 @@ struct Collector {
   bool wait_msgs(size_t n, int ms = 1500) {
     return wait([&] { return msgs.size() >= n; }, ms);
   }
+  size_t n_msgs() {
+    std::lock_guard<std::mutex> lk(mu);
+    return msgs.size();
+  }
+  size_t n_invalid() {
+    std::lock_guard<std::mutex> lk(mu);
+    return invalid.size();
+  }
+  size_t n_errors() {
+    std::lock_guard<std::mutex> lk(mu);
+    return errors.size();
+  }
   std::string call_id(size_t i) {
     std::lock_guard<std::mutex> lk(mu);
     return i < msgs.size() ? std::string(msgs[i].msg.call_id_sv()) : std::string();

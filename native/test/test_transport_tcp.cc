@@ -24,11 +24,11 @@ TEST(transport_tcp_framing_two_in_one_write_and_split) {
   size_t cut = split.find("Call-ID") + 3;  // mid-header
   CHECK_EQ(send(fd, split.data(), cut, 0), static_cast<ssize_t>(cut));
   std::this_thread::sleep_for(std::chrono::milliseconds(30));
-  CHECK_EQ(m.col.msgs.size(), 2u);  // nothing yet: incomplete
+  CHECK_EQ(m.col.n_msgs(), 2u);  // nothing yet: incomplete
   size_t cut2 = split.size() - 4;    // mid-body
   CHECK_EQ(send(fd, split.data() + cut, cut2 - cut, 0), static_cast<ssize_t>(cut2 - cut));
   std::this_thread::sleep_for(std::chrono::milliseconds(30));
-  CHECK_EQ(m.col.msgs.size(), 2u);
+  CHECK_EQ(m.col.n_msgs(), 2u);
   CHECK_EQ(send(fd, split.data() + cut2, split.size() - cut2, 0), static_cast<ssize_t>(split.size() - cut2));
   CHECK(m.col.wait_msgs(3));
   CHECK_EQ(m.col.call_id(0), std::string("one"));
@@ -69,7 +69,7 @@ TEST(transport_tcp_keepalive_ping_pong) {
   CHECK_EQ(tt::read_some(fd, 2), std::string("\r\n"));
   CHECK(m.col.wait_msgs(2));
   CHECK_EQ(m.col.call_id(1), std::string("ka2"));
-  CHECK(m.col.invalid.empty());
+  CHECK(m.col.n_invalid() == 0);
   close(fd);
 }
 
@@ -84,7 +84,7 @@ TEST(transport_tcp_garbage_calls_on_invalid_then_closes) {
   CHECK_EQ(send(fd, junk.data(), junk.size(), 0), static_cast<ssize_t>(junk.size()));
   CHECK(tt::peer_closed(fd));
   CHECK(m.col.wait([&] { return m.col.invalid.size() == 1; }));
-  CHECK(m.col.msgs.empty());
+  CHECK(m.col.n_msgs() == 0);
   CHECK(tt::eventually([&] { return m.connections() == 0; }));
   close(fd);
   // A message without Content-Length on a stream has no boundary either.
@@ -151,7 +151,7 @@ TEST(transport_tcp_reuse_between_managers) {
   CHECK(b.send(by_remote, tt::ok_for("r2", "TCP")));
   CHECK(a.col.wait_msgs(2));
   CHECK_EQ(b.connections(), 1u);
-  CHECK_EQ(a.col.msgs.size(), 2u);
+  CHECK_EQ(a.col.n_msgs(), 2u);
 }
 
 TEST(transport_tcp_connect_refused_reports_send_error) {
@@ -201,7 +201,7 @@ TEST(transport_tcp_peer_reset_and_half_close) {
     }
     CHECK(tt::eventually([&] { return m.connections() == 0; }));
   }
-  CHECK(m.col.msgs.empty());
+  CHECK(m.col.n_msgs() == 0);
 }
 
 TEST(transport_tcp_idle_timeout_closes) {
