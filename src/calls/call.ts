@@ -8,14 +8,15 @@
 // media engine can never reorder a 180 after its 200.
 import type { Logger } from '../log.js';
 import type { CallMedia } from '../media/call-media.js';
-import type {
-  ClientTransaction,
-  Dialog,
-  RequestSpec,
-  ServerTransaction,
-  SipEngine,
-  SipRequest,
-  SipResponse,
+import {
+  type ClientTransaction,
+  type Dialog,
+  type RequestSpec,
+  type ServerTransaction,
+  type SipEngine,
+  type SipRequest,
+  type SipResponse,
+  parseUri,
 } from '../sip/index.js';
 import { crossingHeaders } from './header-policy.js';
 import { type LegName, otherLeg } from './leg.js';
@@ -51,6 +52,9 @@ export class Call {
   private lateOffer = false; // the a-leg INVITE had no SDP: b's 200 carries the offer
   private serial: Promise<void> = Promise.resolve();
   private offerSdp = '';
+  // The host the SBC shows on each leg: the address the caller reached us
+  // at, and the From host of the leg we originate.
+  private readonly hostToward: Record<LegName, string>;
 
   constructor(
     readonly id: string,
@@ -58,7 +62,13 @@ export class Call {
     private readonly aTxn: ServerTransaction,
     private readonly target: RouteTarget,
     private readonly outbound: OutboundInvite,
-  ) {}
+  ) {
+    const hop = target.hops[0]!;
+    this.hostToward = {
+      a: hostForUri(parseUri(aTxn.request.uri)?.host || 'edgesbc.invalid'),
+      b: hostForUri(target.fromDomain || hop.host),
+    };
+  }
 
   get log(): Logger {
     return this.deps.log;
@@ -111,7 +121,7 @@ export class Call {
       to: { uri: `sip:${this.outbound.ruriUser}@${host}` },
       contactUser: this.outbound.from.user,
       maxForwards: this.outbound.maxForwards,
-      headers: crossingHeaders(req.headers.list()),
+      headers: crossingHeaders(req.headers.list(), this.hostToward.b),
       body: this.offerSdp,
     };
     const txn = this.deps.engine.request(spec);
@@ -132,7 +142,7 @@ export class Call {
     const reliable = /(^|,)\s*100rel\s*(,|$)/i.test(res.headers.get('require') ?? '');
     const a = this.aTxn.respond(res.status, {
       reason: res.reason,
-      headers: crossingHeaders(res.headers.list()),
+      headers: crossingHeaders(res.headers.list(), this.hostToward.a),
       body,
       reliable,
     });
@@ -163,7 +173,7 @@ export class Call {
       }
       const a = this.aTxn.respond(res.status, {
         reason: res.reason,
-        headers: crossingHeaders(res.headers.list()),
+        headers: crossingHeaders(res.headers.list(), this.hostToward.a),
         body,
       });
       if (a) this.adopt('a', a);
@@ -183,7 +193,7 @@ export class Call {
       return;
     }
     const [status, reason] = relayedFinal(res);
-    this.respondA(status, reason, crossingHeaders(res.headers.list()));
+    this.respondA(status, reason, crossingHeaders(res.headers.list(), this.hostToward.a));
     this.end();
   }
 
@@ -244,14 +254,15 @@ export class Call {
     const req = st.request;
     let body = req.body;
     if (body && CARRIES_OFFER.has(method)) body = await this.deps.media.offer(leg, body);
-    const txn = other.request(method, { headers: crossingHeaders(req.headers.list()), body });
+    const toward = otherLeg(leg);
+    const txn = other.request(method, { headers: crossingHeaders(req.headers.list(), this.hostToward[toward]), body });
     const { response } = await txn.final;
     if (method === 'INVITE' && response.status >= 200 && response.status < 300) other.ack({});
     let answer = response.body;
-    if (answer && CARRIES_OFFER.has(method)) answer = await this.deps.media.answer(otherLeg(leg), answer);
+    if (answer && CARRIES_OFFER.has(method)) answer = await this.deps.media.answer(toward, answer);
     const [status, reason] = relayedFinal(response);
     if (!st.final) {
-      st.respond(status, { reason, headers: crossingHeaders(response.headers.list()), body: answer });
+      st.respond(status, { reason, headers: crossingHeaders(response.headers.list(), this.hostToward[leg]), body: answer });
     }
   }
 

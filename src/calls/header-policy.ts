@@ -1,7 +1,8 @@
 // Which headers of a request or response cross from one leg to the other.
 // Everything not named here stays on its own leg: that is half of topology
 // hiding (the native engine writes all routing headers itself, the other
-// half). X- headers cross so a PBX can reach the Vonage application
+// half). Warning never crosses: its agent and free text describe the other
+// side's network, and it is a diagnostic for that leg only. X- headers cross so a PBX can reach the Vonage application
 // (V-OUT-12); X-Nexmo* would be dropped by Vonage anyway, we pass them as is.
 import type { HeaderList } from '../sip/index.js';
 
@@ -14,22 +15,26 @@ const CROSSING = new Set([
   's',
   'reason',
   'retry-after',
-  'warning',
-  'p-asserted-identity',
   'privacy',
   'user-to-user',
 ]);
+
 
 // Options tags we support per leg; anything else is dropped from Supported
 // so we never promise the far side an extension we don't implement.
 const SUPPORTED_TAGS = new Set(['100rel', 'timer', 'replaces']);
 
-export function crossingHeaders(headers: HeaderList): HeaderList {
+// `ourHost` is the host the SBC shows on the leg the headers go to; it
+// replaces the other side's host inside identities that must cross
+// (P-Asserted-Identity keeps the caller's number, not the PBX's address).
+export function crossingHeaders(headers: HeaderList, ourHost: string): HeaderList {
   const out: HeaderList = [];
   for (const [name, value] of headers) {
     const lower = name.toLowerCase();
     if (CROSSING.has(lower) || lower.startsWith('x-')) {
       out.push([name, value]);
+    } else if (lower === 'p-asserted-identity') {
+      out.push([name, value.replace(/(<sips?:[^@>]+@)[^>;:]+(:\d+)?/gi, `$1${ourHost}`)]);
     } else if (lower === 'supported' || lower === 'k') {
       const tags = value
         .split(',')

@@ -18,7 +18,7 @@ test('routing and identity headers never cross legs; X- headers do (V-OUT-12)', 
     ['Content-Type', 'application/sdp'],
     ['X-UserId', 'alice'],
     ['x-custom', '1'],
-  ]);
+  ], '192.0.2.1');
   assert.deepEqual(out, [
     ['Content-Type', 'application/sdp'],
     ['X-UserId', 'alice'],
@@ -27,8 +27,19 @@ test('routing and identity headers never cross legs; X- headers do (V-OUT-12)', 
 });
 
 test('Supported keeps only the option tags the SBC implements', () => {
-  assert.deepEqual(crossingHeaders([['Supported', 'replaces, 100rel, timer, path, gruu']]), [
+  assert.deepEqual(crossingHeaders([['Supported', 'replaces, 100rel, timer, path, gruu']], 'h'), [
     ['Supported', 'replaces, 100rel, timer'],
   ]);
-  assert.deepEqual(crossingHeaders([['k', 'path']]), []);
+  assert.deepEqual(crossingHeaders([['k', 'path']], 'h'), []);
+});
+
+test('P-Asserted-Identity keeps the number and shows our host instead of the other side\'s', () => {
+  assert.deepEqual(
+    crossingHeaders([['P-Asserted-Identity', '"Alice" <sip:+14155550123@10.1.2.3:5060;user=phone>, <tel:+14155550123>']], '192.0.2.1'),
+    [['P-Asserted-Identity', '"Alice" <sip:+14155550123@192.0.2.1;user=phone>, <tel:+14155550123>']],
+  );
+});
+
+test('a Warning stays on its leg: its agent and text describe the other network', () => {
+  assert.deepEqual(crossingHeaders([['Warning', '399 172.16.5.5 "Gateway busy at sbc-7.carrier.internal"']], 'h'), []);
 });
