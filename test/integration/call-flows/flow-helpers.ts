@@ -39,9 +39,16 @@ export interface Flow {
   uasGraceMs?: number;
 }
 
-function sideOf(sbc: Sbcd, side: 'lan' | 'wan', t: Leg): { ip: string; port: number } {
+/** A scenario name or path as a scratch-file label. */
+function label(scenario: string): string {
+  return (scenario.split('/').pop() ?? scenario).replace(/\.xml$/, '').replace(/[^a-z0-9-]/gi, '_');
+}
+
+/** Where a caller sends: "ip:port", IPv6 in brackets (SIPp's remote-host argument). */
+function sideOf(sbc: Sbcd, side: 'lan' | 'wan', t: Leg): string {
   const s = side === 'lan' ? sbc.lan : sbc.wan;
-  return { ip: s.ip, port: t === 'tcp' ? s.tcp : s.udp };
+  const port = t === 'tcp' ? s.tcp : s.udp;
+  return s.ip.includes(':') ? `[${s.ip}]:${port}` : `${s.ip}:${port}`;
 }
 
 /** Runs the caller to completion with the callee listening; both results (the callee's null when none). */
@@ -55,7 +62,7 @@ export async function flow(sbc: Sbcd, f: Flow): Promise<{ uac: SippResult; uas: 
   const uas = f.uas
     ? await startSipp({
         scenario: f.uas, ip: callee.ip, port: callee.port, calls, transport: f.uasTransport ?? 'udp',
-        extra: f.uasExtra, timeoutMs: timeoutMs + 5_000, name: `${f.uas}-${f.direction}`,
+        extra: f.uasExtra, timeoutMs: timeoutMs + 5_000, name: `${label(f.uas)}-${f.direction}`,
       })
     : null;
   let uac: SippResult;
@@ -63,7 +70,7 @@ export async function flow(sbc: Sbcd, f: Flow): Promise<{ uac: SippResult; uas: 
     uac = await runSipp({
       scenario: f.uac, ip: caller.ip, port: caller.port, remote: sbcIn, calls, transport: f.uacTransport ?? 'udp',
       rate: f.rate, limit: f.limit, service: f.service ?? '14155550100',
-      extra: f.uacExtra, timeoutMs, name: `${f.uac}-${f.direction}`,
+      extra: f.uacExtra, timeoutMs, name: `${label(f.uac)}-${f.direction}`,
     });
   } catch (err) {
     await uas?.stop();
