@@ -110,3 +110,35 @@ TEST(loop_level_triggered_until_drained) {
   close(p[0]);
   close(p[1]);
 }
+
+// A timer armed from an fd callback after the loop slept a long time with no
+// timers must count from the wake-up, not from the last time the wheel was
+// advanced (which would make it fire at once).
+TEST(loop_timer_armed_after_idle_wait_is_not_early) {
+  EventLoop loop;
+  int p[2];
+  CHECK_EQ(socketpair(AF_UNIX, SOCK_DGRAM, 0, p), 0);
+  uint64_t armed_at = 0, fired_at = 0;
+  Timer t;
+  loop.add_fd(p[0], kReadable, [&](uint32_t) {
+    char c;
+    CHECK_EQ(read(p[0], &c, 1), 1);
+    armed_at = monotonic_ms();
+    loop.timers().arm(t, 100, [&] {
+      fired_at = monotonic_ms();
+      loop.stop();
+    });
+  });
+  std::thread writer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    CHECK_EQ(write(p[1], "w", 1), 1);
+  });
+  loop.run();
+  writer.join();
+  CHECK(armed_at != 0);
+  CHECK(fired_at >= armed_at + 100);
+  CHECK(fired_at < armed_at + 400);
+  loop.remove_fd(p[0]);
+  close(p[0]);
+  close(p[1]);
+}

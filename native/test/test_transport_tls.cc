@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "check.h"
+#include "sip/transport/stream_connection.h"
 #include "test_transport_fixture.h"
 
 using namespace edgesbc::sip;
@@ -212,4 +213,26 @@ TEST(transport_tls_garbage_after_handshake_calls_on_invalid) {
     }
   }
   CHECK(tt::eventually([&] { return m.connections() == 0; }));
+}
+
+// A client that connects and never says hello is dropped after the
+// handshake timeout (min(idle, 10 s); shortened here through the idle knob).
+TEST(transport_tls_silent_client_times_out) {
+  CertDir d;
+  auto saved = connection_idle_ms().load();
+  connection_idle_ms() = 150;
+  {
+    tt::LoopThread lt;
+    tt::Manager m(lt);
+    CHECK(m.start({tt::spec("s", Proto::TLS, "127.0.0.1")}, d.settings()));
+    int fd = tt::tcp_connect("127.0.0.1", m.port("s"));
+    uint64_t t0 = monotonic_ms();
+    CHECK(tt::peer_closed(fd));
+    uint64_t waited = monotonic_ms() - t0;
+    CHECK(waited >= 100);
+    CHECK(waited < 1000);
+    CHECK(tt::eventually([&] { return m.connections() == 0; }));
+    close(fd);
+  }
+  connection_idle_ms() = saved;
 }
