@@ -211,3 +211,26 @@ TEST(dns_resolver_destroyed_with_query_in_flight) {
   loop.run();
   CHECK(ran);
 }
+
+// Twenty resolutions of one name started together (a burst of calls to one
+// trunk) put each question on the wire once, and all twenty get the answer.
+TEST(dns_concurrent_lookups_share_one_query) {
+  Fixture f;
+  f.dns.srv("_sip._udp.burst.test", 10, 1, 5060, "a.burst.test");
+  f.dns.a("a.burst.test", "192.0.2.60");
+  int done = 0;
+  std::string seen;
+  for (int i = 0; i < 20; ++i) {
+    f.res.resolve("burst.test", 0, "udp", false, [&](std::vector<ResolvedTarget> t, std::string) {
+      if (t.size() == 1 && t[0].addr.to_string() == "192.0.2.60:5060") ++done;
+      if (done == 20) f.loop.stop();
+    });
+  }
+  Timer guard;
+  f.loop.timers().arm(guard, 2000, [&] { f.loop.stop(); });
+  f.loop.run();
+  CHECK_EQ(done, 20);
+  CHECK_EQ(f.dns.count("_sip._udp.burst.test", 33), 1);
+  CHECK_EQ(f.dns.count("a.burst.test", 1), 1);
+  CHECK_EQ(f.dns.count("a.burst.test", 28), 1);
+}

@@ -105,28 +105,36 @@ class FakeDns {
   }
 
   void on_readable() {
+    for (int i = 0; i < 64; ++i) {
+      if (!answer_one()) return;
+    }
+  }
+
+  // False when nothing was waiting.
+  bool answer_one() {
     unsigned char q[1500];
     sockaddr_storage from{};
     socklen_t flen = sizeof from;
     ssize_t n = recvfrom(fd_, q, sizeof q, 0, reinterpret_cast<sockaddr*>(&from), &flen);
-    if (n < 17) return;
+    if (n < 0) return false;
+    if (n < 17) return true;
     // Question: one name (no compression in queries), type, class.
     std::string name;
     size_t pos = 12;
     while (pos < static_cast<size_t>(n) && q[pos] != 0) {
       size_t l = q[pos];
-      if (pos + 1 + l > static_cast<size_t>(n)) return;
+      if (pos + 1 + l > static_cast<size_t>(n)) return true;
       if (!name.empty()) name += '.';
       name.append(reinterpret_cast<const char*>(q + pos + 1), l);
       pos += 1 + l;
     }
     pos += 1;
-    if (pos + 4 > static_cast<size_t>(n)) return;
+    if (pos + 4 > static_cast<size_t>(n)) return true;
     int type = (q[pos] << 8) | q[pos + 1];
     size_t qend = pos + 4;
     name = lower(name);
     counts_[{name, type}]++;
-    if (silent) return;
+    if (silent) return true;
     auto it = zone_.find(name);
     std::vector<const Rr*> answers;
     if (it != zone_.end()) {
@@ -147,6 +155,7 @@ class FakeDns {
       r += rr->rdata;
     }
     sendto(fd_, r.data(), r.size(), 0, reinterpret_cast<sockaddr*>(&from), flen);
+    return true;
   }
 
   edgesbc::sip::EventLoop& loop_;

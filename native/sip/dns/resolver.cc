@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <mutex>
 #include <random>
+#include <unordered_map>
 
 #include "dns_cache.h"
 #include "dns_wire.h"
@@ -172,8 +173,11 @@ struct Resolver::Impl {
     Impl* im;
     std::string name;
     int type;
-    AnswerCb cb;
+    std::string key;
   };
+  // Callbacks waiting for a query already on the wire, by cache key: a burst
+  // of calls to one trunk host sends each question once.
+  std::unordered_map<std::string, std::vector<AnswerCb>> waiting;
 
   void lookup(const std::string& name, int type, AnswerCb cb) {
     if (const DnsAnswer* hit = cache.get(name, type, monotonic_ms())) {
@@ -187,7 +191,11 @@ struct Resolver::Impl {
       cb(a);
       return;
     }
-    auto* q = new Query{this, name, type, std::move(cb)};  // owned by on_answer
+    std::string key = DnsCache::key(name, type);
+    auto [it, fresh] = waiting.try_emplace(key);
+    it->second.push_back(std::move(cb));
+    if (!fresh) return;
+    auto* q = new Query{this, name, type, key};  // owned by on_answer
     ++in_flight;
     ares_query(ch, name.c_str(), 1 /* IN */, type, &Impl::on_answer, q);
     schedule();
@@ -203,7 +211,12 @@ struct Resolver::Impl {
     uint32_t ttl = kDnsNegativeTtlSec;
     if (status == ARES_SUCCESS) parse(q->type, abuf, alen, a, ttl);
     im->cache.put(q->name, q->type, a, ttl, monotonic_ms());
-    q->cb(a);
+    std::vector<AnswerCb> cbs;
+    if (auto it = im->waiting.find(q->key); it != im->waiting.end()) {
+      cbs = std::move(it->second);
+      im->waiting.erase(it);
+    }
+    for (auto& cb : cbs) cb(a);
   }
 
   static void parse(int type, const unsigned char* abuf, int alen, DnsAnswer& a, uint32_t& ttl) {

@@ -16,8 +16,13 @@ constexpr int kSocketBufferBytes = 4 * 1024 * 1024;
 
 void set_buffers(int fd) {
   int sz = kSocketBufferBytes;
-  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz);
-  setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof sz);
+  // The *FORCE variants ignore net.core.[rw]mem_max (212992 by default,
+  // which would silently cap us) but need CAP_NET_ADMIN, which sbcd has on
+  // the appliance; elsewhere fall back to the capped request.
+  if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof sz) != 0)
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz);
+  if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof sz) != 0)
+    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof sz);
 }
 }  // namespace
 
