@@ -313,3 +313,33 @@ TEST(engine_uas_looped_request_flagged) {
   CHECK(req.has_value());
   if (req) CHECK(req->looped);
 }
+
+TEST(engine_uas_contact_rules_for_register_and_options) {
+  Harness h;
+  CHECK(h.start());
+  UdpPeer peer;
+  peer.send_to(h.port(), peer_request("REGISTER", h.port(), peer.port(), "z9hG4bKreg1", "reg-1", 1));
+  auto reg = h.wait_type(EventType::Request, 1000);
+  CHECK(reg.has_value());
+  if (!reg) return;
+  // A registrar lists the bindings: the caller's Contact goes out as given.
+  h.respond(reg->txn, 200, 0, {}, false, {{"Contact", "<sip:peer@127.0.0.1>;expires=60"}});
+  Message m;
+  CHECK(peer.recv_msg(m, 1000));
+  CHECK_EQ(int(m.status), 200);
+  CHECK_EQ(header(m, "Contact"), std::string("<sip:peer@127.0.0.1>;expires=60"));
+  peer.send_to(h.port(), peer_request("OPTIONS", h.port(), peer.port(), "z9hG4bKopt1", "opt-1", 1));
+  auto opt = h.wait_type(EventType::Request, 1000);
+  CHECK(opt.has_value());
+  if (!opt) return;
+  h.respond(opt->txn, 200, 0, {}, false, {{"Contact", "<sip:other-leg@10.0.0.1>"}, {"Allow", "INVITE, ACK"}});
+  CHECK(peer.recv_msg(m, 1000));
+  CHECK_EQ(int(m.status), 200);
+  CHECK(m.find(HeaderId::Contact) == nullptr);  // not ours to pass on
+  CHECK_EQ(header(m, "Allow"), std::string("INVITE, ACK"));
+  // A retransmitted OPTIONS gets the same 200 again, without a new event.
+  peer.send_to(h.port(), peer_request("OPTIONS", h.port(), peer.port(), "z9hG4bKopt1", "opt-1", 1));
+  CHECK(peer.recv_msg(m, 1000));
+  CHECK_EQ(int(m.status), 200);
+  CHECK(!h.wait_type(EventType::Request, 100).has_value());
+}

@@ -325,14 +325,19 @@ void Core::respond_txn(ServerTxn& st, uint16_t status, std::string_view reason, 
   const ListenerSpec* l = transport_->listener(st.flow.listener_id);
   std::string contact;
   Dialog* d = st.dialog ? find_dialog(st.dialog) : nullptr;
+  std::string_view method = req.method_sv();
+  bool refresh_2xx = status >= 200 && status < 300 &&
+                     (method == "UPDATE" || method == "SUBSCRIBE" || method == "REFER" || method == "NOTIFY");
+  if (l && ((st.invite && status > 100 && status < 300) || refresh_2xx)) {
+    // Our Contact carries the user part the request was addressed to, so a
+    // PBX sees the number it dialled.
+    Uri u;
+    std::string_view user;
+    if (parse_uri(req.view(req.ruri), u) && (ua::iequals(u.scheme, "sip") || ua::iequals(u.scheme, "sips")))
+      user = u.user;
+    contact = contact_for(*l, user);
+  }
   if (st.invite && status > 100 && status < 300) {
-    if (l) {
-      Uri u;
-      std::string_view user;
-      if (parse_uri(req.view(req.ruri), u) && (ua::iequals(u.scheme, "sip") || ua::iequals(u.scheme, "sips")))
-        user = u.user;
-      contact = contact_for(*l, user);
-    }
     if (!d && !has_tag) d = &create_uas_dialog(st, want_dialog, contact);
     else if (d && !has_tag && want_dialog != 0 && want_dialog != d->id && !dialogs_.count(want_dialog)) {
       // The early dialog got an engine id (JS passed none on the 1xx); the
@@ -370,6 +375,7 @@ void Core::respond_txn(ServerTxn& st, uint16_t status, std::string_view reason, 
   spec.headers = headers;
   spec.extra = extra;
   spec.body = body;
+  spec.caller_contact = method == "REGISTER";
   std::string bytes = ua::build_response(req, st.flow.remote, spec);
   uint32_t cseq = req.cseq.number;
   if (send_reliable) dialog_start_reliable(*this, *d, bytes, rseq, cseq);
@@ -378,7 +384,6 @@ void Core::respond_txn(ServerTxn& st, uint16_t status, std::string_view reason, 
     uint64_t did = d->id;
     dialog_start_2xx(*this, *d, bytes, cseq, [this, did] { on_ack_timeout(did); });
   }
-  std::string_view method = req.method_sv();
   bool is_bye = method == "BYE";
   bool is_update_2xx = method == "UPDATE" && status >= 200 && status < 300;
   std::string refreshed;

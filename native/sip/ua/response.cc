@@ -103,7 +103,8 @@ std::string build_response(const Message& req, const SockAddr& source, const Res
   bool have_server = false;
   if (spec.headers) {
     for (const auto& [n, v] : *spec.headers) {
-      if (is_engine_owned(n) || !is_writable_header(n, v)) continue;
+      bool contact = spec.caller_contact && (iequals(n, "Contact") || iequals(n, "m"));
+      if ((is_engine_owned(n) && !contact) || !is_writable_header(n, v)) continue;
       if (iequals(n, "Server")) have_server = true;
       append_header(out, n, v);
     }

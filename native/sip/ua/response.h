@@ -22,6 +22,9 @@ struct ResponseSpec {
   const std::vector<std::pair<std::string, std::string>>* headers = nullptr;  // caller's
   std::string_view extra;         // pre-formatted "Name: v\r\n" lines of our own
   std::string_view body;
+  // A registrar's 2xx lists the bindings in Contact: only there may the
+  // caller's Contact headers pass (they describe the registering UA itself).
+  bool caller_contact = false;
 };
 
 // `source` is where the request came from: the top Via gets received= and
