@@ -44,15 +44,21 @@ async function runOne(transport: Transport, name: string, kind: 'request' | 'res
   const target = lanTarget(transport);
   const c = await SipClient.open(transport, ADDR.pbx, target);
   const original = loadMessage(name);
-  // Over UDP the SBC answers to the top Via's sent-by (RFC 3261 18.2.2), which
-  // in these messages is an RFC address that is not ours: in a copy made in
-  // memory, the FIRST Via's sent-by becomes this socket's address and its
-  // transport token "UDP" (some messages say TCP/TLS, which would send the
-  // answer over a connection nobody listens for). Every other byte is as in
-  // the corpus. On TCP/TLS the answer comes back on the connection, so the
-  // message goes out untouched. Responses are never rewritten.
+  // In a copy made in memory, the FIRST Via's sent-by becomes this socket's
+  // own address and its transport token the transport really used; every
+  // other byte is as in the corpus, and responses are never rewritten. Why:
+  //  - over UDP the SBC answers to the top Via's sent-by (RFC 3261 18.2.2),
+  //    which in these messages is an RFC example address that is not ours;
+  //    some say TCP/TLS, which would send the answer over a connection
+  //    nobody listens for;
+  //  - the corpus reuses branch + sent-by across unrelated messages (unkscm
+  //    and novelsc: z9hG4bKkdjuw39234 at host9.example.com), which RFC 3261
+  //    17.2.3 makes one transaction: the second message would rightly be
+  //    taken for a retransmission of the first. A per-connection sent-by
+  //    keeps every message its own transaction, as from a real client.
+  // On TCP/TLS the answer comes back on the connection either way.
   const bytes =
-    kind === 'request' && transport === 'udp' ? rewriteTopVia(original, 'UDP', `${ADDR.pbx}:${c.localPort}`) : original;
+    kind === 'request' ? rewriteTopVia(original, transport.toUpperCase(), `${ADDR.pbx}:${c.localPort}`) : original;
   const method = kind === 'request' ? /^(\S+)/.exec(bytes.toString('latin1'))?.[1] ?? '' : '';
   const mark = trunk.seen.length;
   try {
