@@ -80,6 +80,13 @@ export class Call {
     this.lateOffer = req.body.length === 0;
     this.step(async () => {
       this.offerSdp = this.lateOffer ? '' : await this.deps.media.offer('a', req.body);
+      // A CANCEL (or hangup) handled while this step waited -- even one in
+      // the same event batch as the INVITE -- found no b leg to cancel: the
+      // caller already has its 487, so no INVITE may leave now.
+      if (this.canceled) {
+        this.end();
+        return;
+      }
       this.sendInvite();
     });
   }
