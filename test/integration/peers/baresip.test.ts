@@ -7,6 +7,7 @@
 // the ACK and then the BYE, and saw nothing of the PBX side's addressing.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import {
   ADDR, describeSipp, freePort, header, ipPattern, repoRoot, select, startSbcd, startSipp, type Sbcd,
@@ -19,8 +20,25 @@ const scenario = join(repoRoot, 'test', 'integration', 'peers', 'uas-answer-loop
 let sbc: Sbcd;
 let phoneSipPort: number;
 
+function tcpFree(ip: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen({ host: ip, port, exclusive: true }, () => srv.close(() => resolve(true)));
+  });
+}
+
+/** baresip listens for SIP on UDP+TCP at its port and for TLS at port + 1. */
+async function phonePort(): Promise<number> {
+  for (let i = 0; i < 20; i++) {
+    const p = await freePort(ADDR.pbx);
+    if (p < 65535 && (await tcpFree(ADDR.pbx, p + 1))) return p;
+  }
+  throw new Error('no port p with p+1 free on ' + ADDR.pbx);
+}
+
 before(async () => {
-  phoneSipPort = await freePort(ADDR.pbx);
+  phoneSipPort = await phonePort();
   sbc = await startSbcd({
     tls: true,
     config: {
