@@ -83,3 +83,36 @@ describe('100rel / PRACK per leg through sbcd', { timeout: 90_000 }, () => {
     await stopAndAssertIdle(sbc);
   });
 });
+
+// Own daemon: a failure here leaves a half-answered call behind, which must
+// not spoil the idle check above.
+describe('100rel: a caller slow to PRACK', { timeout: 60_000 }, () => {
+  let sbc: Sbcd;
+  before(async () => {
+    sbc = await startSbcd();
+  });
+  after(async () => {
+    await sbc?.stop();
+  });
+
+  test('pbx-to-vonage: caller slow to PRACK -> its 183 is retransmitted (same RSeq) and the 200 waits for the PRACK (RFC 3262 3)', async () => {
+    // The far side answers 200 about 200 ms after the SBC PRACKed it; the
+    // caller PRACKs only after 1.2 s. The SBC must keep the 200 until then.
+    const { uac, uas } = await flow(sbc, { direction: 'pbx-to-vonage', uac: 'flow-uac-100rel-slow-prack', uas: 'flow-uas-100rel' });
+    passed(uac, 1, 'caller (fails itself on a 200 before its PRACK)');
+    passed(uas, 1, 'callee');
+    assertFarSidePracked(uas);
+    const got183 = select(uac.messages, { direction: 'received', status: 183 });
+    assert.ok(got183.length >= 2, `the unacknowledged reliable 183 was retransmitted (${got183.length} copies)`);
+    assert.equal(new Set(got183.map((m) => header(m, 'rseq'))).size, 1, 'retransmissions keep their RSeq');
+    const prack = select(uac.messages, { direction: 'sent', method: 'PRACK' })[0]!;
+    const ok = select(uac.messages, { direction: 'received', status: 200, cseq: 'INVITE' })[0]!;
+    assert.ok(uac.messages.indexOf(ok) > uac.messages.indexOf(prack), '200 (INVITE) only after the PRACK');
+    const after183 = uac.messages.slice(uac.messages.indexOf(select(uac.messages, { direction: 'received', status: 200, cseq: 'PRACK' })[0]!));
+    assert.equal(select(after183, { direction: 'received', status: 183 }).length, 0, 'no 183 retransmission once PRACKed');
+  });
+
+  test('no call left behind', async () => {
+    await stopAndAssertIdle(sbc);
+  });
+});

@@ -15,6 +15,13 @@ describe('flow-* scenarios back to back, without the SBC', { timeout: 120_000 },
     assert.equal(header(prack, 'rack')?.trim(), '1 1 INVITE');
   });
 
+  test('flow-uac-100rel-slow-prack with flow-uas-100rel: the 183 is retransmitted until the late PRACK', async () => {
+    const { uac, uas } = await pair('flow-uac-100rel-slow-prack', 'flow-uas-100rel');
+    passed(uac, 1, 'caller');
+    passed(uas, 1, 'callee');
+    assert.ok(select(uac.messages, { direction: 'received', status: 183 }).length >= 2);
+  });
+
   test('flow-uac-early-update with flow-uas-early-update', async () => {
     const { uac, uas } = await pair('flow-uac-early-update', 'flow-uas-early-update');
     passed(uac, 1, 'caller');
