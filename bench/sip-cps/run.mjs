@@ -60,7 +60,9 @@ mkdirSync(OUT, { recursive: true });
 spawnSync('taskset', ['-pc', LOAD_CORE, String(process.pid)]);
 
 const children = new Set();
+const scratchDirs = new Set();
 process.on('exit', () => {
+  for (const d of scratchDirs) rmSync(d, { recursive: true, force: true });
   for (const c of children) {
     try {
       c.kill('SIGKILL');
@@ -346,6 +348,7 @@ async function startSut(target) {
     // tmpfs: the best case for topos' per-dialog writes.
     const shm = join('/dev/shm', `sip-cps-${process.pid}-${Date.now()}`);
     mkdirSync(shm, { recursive: true });
+    scratchDirs.add(shm);
     db = join(shm, 'topos.db');
     const d = new Database(db);
     for (const f of ['standard-create.sql', 'topos-create.sql']) d.exec(readFileSync(join('/usr/share/kamailio/db_sqlite', f), 'utf8'));
