@@ -86,7 +86,7 @@ describe('100rel / PRACK per leg through sbcd', { timeout: 90_000 }, () => {
 
 // Own daemon: a failure here leaves a half-answered call behind, which must
 // not spoil the idle check above.
-describe('100rel: a caller slow to PRACK', { timeout: 60_000 }, () => {
+describe('100rel edge cases', { timeout: 60_000 }, () => {
   let sbc: Sbcd;
   before(async () => {
     sbc = await startSbcd();
@@ -110,6 +110,19 @@ describe('100rel: a caller slow to PRACK', { timeout: 60_000 }, () => {
     assert.ok(uac.messages.indexOf(ok) > uac.messages.indexOf(prack), '200 (INVITE) only after the PRACK');
     const after183 = uac.messages.slice(uac.messages.indexOf(select(uac.messages, { direction: 'received', status: 200, cseq: 'PRACK' })[0]!));
     assert.equal(select(after183, { direction: 'received', status: 183 }).length, 0, 'no 183 retransmission once PRACKed');
+  });
+
+  test('pbx-to-vonage: caller requires 100rel, far side sends an ordinary 180 with SDP -> the caller still gets it reliably (RFC 3262 4)', async () => {
+    const { uac, uas } = await flow(sbc, { direction: 'pbx-to-vonage', uac: 'flow-uac-require-100rel', uas: 'uas-180-sdp' });
+    // flow-uac-require-100rel fails the call itself on a 180 without Require: 100rel / RSeq.
+    passed(uac, 1, 'caller');
+    passed(uas, 1, 'callee');
+    const far180 = select(uas.messages, { direction: 'sent', status: 180 })[0]!;
+    assert.equal(header(far180, 'require'), undefined, 'precondition: the far side\'s 180 is unreliable');
+    const got180 = select(uac.messages, { direction: 'received', status: 180 })[0]!;
+    assert.ok(hasOptionTag(header(got180, 'require'), '100rel'), got180.raw);
+    assert.equal(bodyText(got180), bodyText(far180), 'its SDP relayed unchanged');
+    assert.equal(select(uas.messages, { direction: 'received', method: 'PRACK' }).length, 0, 'nothing to PRACK on the far leg');
   });
 
   test('no call left behind', async () => {
