@@ -146,7 +146,10 @@ export class Call {
     const body = res.body ? await this.deps.media.answer('b', res.body) : '';
     if (this.aTxn.final) return;
     this.state = 'early';
-    const reliable = /(^|,)\s*100rel\s*(,|$)/i.test(res.headers.get('require') ?? '');
+    // 100rel is per leg: reliable toward the caller when the far side sent
+    // it reliably, and always when the caller's INVITE requires it (RFC 3262 4).
+    const requires100rel = (v: string | undefined): boolean => /(^|,)\s*100rel\s*(,|$)/i.test(v ?? '');
+    const reliable = requires100rel(res.headers.get('require')) || requires100rel(this.aTxn.request.headers.get('require'));
     const a = this.aTxn.respond(res.status, {
       reason: res.reason,
       headers: crossingHeaders(res.headers.list(), this.hostToward.a),
