@@ -178,6 +178,9 @@ void Core::on_response(const Message& m, const Flow& flow) {
   auto it = client_by_key_.find(client_key(branch, m.view(m.cseq.method)));
   if (it == client_by_key_.end()) return;
   ClientTxn& t = *it->second;
+  // A stream request went out on a connection opened for it: pin that
+  // connection, so the dialog made from this response reuses it.
+  if (flow.proto != Proto::UDP && t.flow.conn_id == 0 && flow.proto == t.flow.proto) t.flow.conn_id = flow.conn_id;
   switch (client_on_response(*this, t, m.status)) {
     case ClientVerdict::Absorb:
       return;
