@@ -13,14 +13,28 @@ void adopt_message_bytes(Message& msg, std::string_view data, size_t consumed) {
 
 void StreamFramer::consume(size_t n) {
   off_ += n;
+  scan_ = off_;
   if (off_ == buf_.size()) {
     buf_.clear();
-    off_ = 0;
+    off_ = scan_ = 0;
   } else if (off_ > 65536 && off_ * 2 > buf_.size()) {
     buf_.erase(0, off_);
-    off_ = 0;
+    off_ = scan_ = 0;
   }
 }
+
+namespace {
+// End of the header block (past the empty line) or npos. Accepts bare LF
+// line ends too; whether they are valid is the parser's call.
+size_t header_end(std::string_view v, size_t from) {
+  for (size_t i = from; i < v.size(); ++i) {
+    if (v[i] != '\n') continue;
+    if (i + 1 < v.size() && v[i + 1] == '\n') return i + 2;
+    if (i + 2 < v.size() && v[i + 1] == '\r' && v[i + 2] == '\n') return i + 3;
+  }
+  return std::string_view::npos;
+}
+}  // namespace
 
 StreamFramer::Step StreamFramer::next(Message& msg, ParseResult& res, std::string& bad) {
   for (;;) {
@@ -36,6 +50,17 @@ StreamFramer::Step StreamFramer::next(Message& msg, ParseResult& res, std::strin
       if (v == "\r" || v == "\r\n" || v == "\r\n\r") return Step::NeedMore;
       consume(v[0] == '\r' && v.size() >= 2 && v[1] == '\n' ? 2 : 1);
       continue;
+    }
+    size_t from = scan_ > off_ ? scan_ - off_ : 0;
+    if (header_end(v, from) == std::string_view::npos) {
+      scan_ = off_ + (v.size() > 2 ? v.size() - 2 : 0);
+      if (v.size() <= kMaxMessageSize) return Step::NeedMore;
+      res = ParseResult{};
+      res.status = ParseStatus::Invalid;
+      res.status_code = 513;
+      res.reason = "Message Too Large";
+      bad.assign(v.substr(0, kMaxMessageSize));
+      return Step::Invalid;
     }
     msg = Message();
     res = parse_message(v, Framing::Stream, msg);

@@ -25,7 +25,12 @@ class StreamFramer {
 
  private:
   std::string buf_;
-  size_t off_ = 0;  // consumed prefix, compacted lazily
+  size_t off_ = 0;   // consumed prefix, compacted lazily
+  // Where the search for the end of the header block resumes (absolute in
+  // buf_), so a header dribbled in byte by byte is scanned once, not once
+  // per byte: re-parsing the whole buffer per segment would let one slow
+  // peer burn O(n²) CPU.
+  size_t scan_ = 0;
   void consume(size_t n);
 };
 
