@@ -85,6 +85,38 @@ describe('ACK for non-2xx and 2xx finals through sbcd', { timeout: 90_000 }, () 
     });
   }
 
+  for (const direction of ['pbx-to-vonage', 'vonage-to-pbx'] as const) {
+    test(`${direction}: far side repeats its 486 (ACK "lost") -> the SBC ACKs it again, same branch; nothing reaches the caller twice`, async () => {
+      // -nr: SIPp would otherwise take the identical second ACK for a
+      // retransmission of the first and answer it with yet another 486.
+      const { uac, uas } = await flow(sbc, { direction, uac: 'uac-expect-reject', uas: 'flow-uas-486-ack-lost', uasExtra: ['-nr'] });
+      passed(uac, 1, 'caller');
+      passed(uas, 1, 'callee');
+      const invite = select(uas.messages, { direction: 'received', method: 'INVITE' })[0]!;
+      const acks = select(uas.messages, { direction: 'received', method: 'ACK' });
+      assert.equal(acks.length, 2, uas.messagesLog);
+      for (const ack of acks) assert.equal(topBranch(ack), topBranch(invite), 'each ACK in the INVITE transaction');
+      assert.equal(acks[1]!.raw, acks[0]!.raw, 'the same ACK again');
+      const finals = select(uac.messages, { direction: 'received', cseq: 'INVITE' }).filter((m) => (m.status ?? 0) >= 200);
+      assert.deepEqual(finals.map((m) => m.status), [486], 'the retransmission is absorbed by the SBC, not relayed');
+    });
+  }
+
+  for (const direction of ['pbx-to-vonage', 'vonage-to-pbx'] as const) {
+    test(`${direction}: far side repeats its 200 (ACK "lost") -> the SBC re-sends the same ACK; the caller sees one 200`, async () => {
+      const { uac, uas } = await flow(sbc, { direction, uac: 'uac-basic', uas: 'flow-uas-200-ack-lost', uasExtra: ['-nr'], uacExtra: ['-d', '300'] });
+      passed(uac, 1, 'caller');
+      passed(uas, 1, 'callee');
+      const invite = select(uas.messages, { direction: 'received', method: 'INVITE' })[0]!;
+      const acks = select(uas.messages, { direction: 'received', method: 'ACK' });
+      assert.equal(acks.length, 2, uas.messagesLog);
+      assert.equal(acks[1]!.raw, acks[0]!.raw, 'the same ACK again (RFC 3261 13.2.2.4)');
+      assert.notEqual(topBranch(acks[0]!), topBranch(invite));
+      assert.deepEqual(cseqOf(acks[0]!), [cseqOf(invite)[0], 'ACK']);
+      assert.equal(select(uac.messages, { direction: 'received', status: 200, cseq: 'INVITE' }).length, 1, 'the far side\'s retransmission is not relayed');
+    });
+  }
+
   test('no call left behind', async () => {
     await stopAndAssertIdle(sbc);
   });

@@ -67,6 +67,17 @@ describe('flow-* scenarios back to back, without the SBC', { timeout: 120_000 },
     assert.equal(select(uas.messages, { direction: 'received', method: 'ACK' }).length, 1);
   });
 
+  test('uac-basic with flow-uas-200-ack-lost (-nr): the repeated 200 is ACKed again', async () => {
+    const { uac, uas } = await pair('uac-basic', 'flow-uas-200-ack-lost', { uasExtra: ['-nr'] });
+    passed(uac, 1, 'caller');
+    passed(uas, 1, 'callee');
+    assert.equal(select(uas.messages, { direction: 'received', method: 'ACK' }).length, 2);
+  });
+
+  // flow-uas-486-ack-lost has no SIPp partner: a SIPp caller forgets its
+  // call once it has sent the ACK, so the repeated 486 goes unanswered. It
+  // is only meaningful against a real INVITE client transaction (ack.test.ts).
+
   test('flow-uac-late-offer with flow-uas-late-offer', async () => {
     const { uac, uas } = await pair('flow-uac-late-offer', 'flow-uas-late-offer');
     passed(uac, 1, 'caller');
