@@ -236,3 +236,30 @@ TEST(transport_tls_silent_client_times_out) {
   }
   connection_idle_ms() = saved;
 }
+
+// An idle TLS connection is closed with a close_notify (orderly TLS close),
+// not just a TCP FIN.
+TEST(transport_tls_idle_close_sends_close_notify) {
+  CertDir d;
+  auto saved = connection_idle_ms().load();
+  connection_idle_ms() = 150;
+  {
+    tt::LoopThread lt;
+    tt::Manager m(lt);
+    CHECK(m.start({tt::spec("s", Proto::TLS, "127.0.0.1")}, d.settings()));
+    int fd = tt::tcp_connect("127.0.0.1", m.port("s"));
+    SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+    SSL* ssl = SSL_new(ctx);
+    SSL_set_fd(ssl, fd);
+    CHECK_EQ(SSL_connect(ssl), 1);
+    char buf[16];
+    int n = SSL_read(ssl, buf, sizeof buf);  // blocks until the idle close
+    CHECK_EQ(n, 0);
+    CHECK_EQ(SSL_get_error(ssl, n), SSL_ERROR_ZERO_RETURN);
+    ERR_clear_error();
+    SSL_free(ssl);
+    SSL_CTX_free(ctx);
+    close(fd);
+  }
+  connection_idle_ms() = saved;
+}

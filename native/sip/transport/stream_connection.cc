@@ -86,6 +86,17 @@ void StreamConnection::send(std::string_view bytes) {
 void StreamConnection::close(const std::string& reason, bool quiet) {
   if (state_ == State::Closed) return;
   bool pending = has_pending() || state_ == State::Connecting;
+  if (ssl_ != nullptr && state_ == State::Open && raw_out_.empty()) {
+    // Best effort close_notify, so the peer sees an orderly TLS close (one
+    // non-blocking send; nothing else is queued ahead of it).
+    ERR_clear_error();
+    SSL_shutdown(ssl_);
+    drain_tls_output();
+    for (const auto& chunk : raw_out_) {
+      if (::send(fd_, chunk.data(), chunk.size(), MSG_NOSIGNAL | MSG_DONTWAIT) < 0) break;
+    }
+    ERR_clear_error();
+  }
   state_ = State::Closed;
   timer_.cancel();
   loop_.remove_fd(fd_);
