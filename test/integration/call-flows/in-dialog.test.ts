@@ -21,20 +21,27 @@ function assertRelayed(sent: SipMessage, got: SipMessage, dialogOf: SipMessage):
   assert.notEqual(header(got, 'call-id'), header(sent, 'call-id'), 'not the sender\'s Call-ID');
 }
 
-function assertUpdateRelayed(uac: SippResult, uas: SippResult): void {
-  const sentUpdate = one(select(uac.messages, { direction: 'sent', method: 'UPDATE' }), 'caller UPDATE', uac.messagesLog);
-  const gotUpdate = one(select(uas.messages, { direction: 'received', method: 'UPDATE' }), 'UPDATE at the far side', uas.messagesLog);
-  const farInvite = select(uas.messages, { direction: 'received', method: 'INVITE' })[0]!;
-  assertRelayed(sentUpdate, gotUpdate, farInvite);
+/** The UPDATE `from` sent arrived at `to` with its offer, and the answer came back unchanged. */
+function assertUpdateRelayed(from: SippResult, to: SippResult, toInvite: SipMessage): void {
+  const sentUpdate = one(select(from.messages, { direction: 'sent', method: 'UPDATE' }), 'UPDATE sent', from.messagesLog);
+  const gotUpdate = one(select(to.messages, { direction: 'received', method: 'UPDATE' }), 'UPDATE at the other side', to.messagesLog);
+  assertRelayed(sentUpdate, gotUpdate, toInvite);
   assert.match(gotUpdate.body, /a=sendonly/);
-  assert.ok(header(gotUpdate, 'to')?.includes('tag='), 'UPDATE in the far leg dialog (To tag)');
-  assert.ok(cseqOf(gotUpdate)[0] > cseqOf(farInvite)[0], 'UPDATE CSeq above the INVITE on the far leg');
+  assert.ok(header(gotUpdate, 'to')?.includes('tag='), 'UPDATE inside the other leg\'s dialog (To tag)');
   assert.ok(header(gotUpdate, 'contact'), 'UPDATE is a target refresh: it carries a Contact');
 
-  const sentAnswer = one(select(uas.messages, { direction: 'sent', status: 200, cseq: 'UPDATE' }), 'far side 200 (UPDATE)', uas.messagesLog);
-  const gotAnswer = one(select(uac.messages, { direction: 'received', status: 200, cseq: 'UPDATE' }), 'caller 200 (UPDATE)', uac.messagesLog);
+  const sentAnswer = one(select(to.messages, { direction: 'sent', status: 200, cseq: 'UPDATE' }), '200 (UPDATE) sent', to.messagesLog);
+  const gotAnswer = one(select(from.messages, { direction: 'received', status: 200, cseq: 'UPDATE' }), '200 (UPDATE) back', from.messagesLog);
   assert.equal(bodyText(gotAnswer), bodyText(sentAnswer), 'SDP answer relayed unchanged');
   assert.match(gotAnswer.body, /a=recvonly/);
+}
+
+/** Caller-sent UPDATE: also its CSeq on the far leg lies above the far INVITE's. */
+function assertCallerUpdateRelayed(uac: SippResult, uas: SippResult): void {
+  const farInvite = select(uas.messages, { direction: 'received', method: 'INVITE' })[0]!;
+  assertUpdateRelayed(uac, uas, farInvite);
+  const gotUpdate = select(uas.messages, { direction: 'received', method: 'UPDATE' })[0]!;
+  assert.ok(cseqOf(gotUpdate)[0] > cseqOf(farInvite)[0], 'UPDATE CSeq above the INVITE on the far leg');
 }
 
 describe('UPDATE, INFO and OPTIONS inside dialogs through sbcd', { timeout: 120_000 }, () => {
@@ -51,7 +58,7 @@ describe('UPDATE, INFO and OPTIONS inside dialogs through sbcd', { timeout: 120_
       const { uac, uas } = await flow(sbc, { direction, uac: 'flow-uac-update-info', uas: 'flow-uas-update-info' });
       passed(uac, 1, 'caller');
       passed(uas, 1, 'callee');
-      assertUpdateRelayed(uac, uas);
+      assertCallerUpdateRelayed(uac, uas);
 
       const farInvite = select(uas.messages, { direction: 'received', method: 'INVITE' })[0]!;
       const callerInvite = select(uac.messages, { direction: 'sent', method: 'INVITE' })[0]!;
@@ -76,6 +83,19 @@ describe('UPDATE, INFO and OPTIONS inside dialogs through sbcd', { timeout: 120_
     });
   }
 
+  for (const direction of ['pbx-to-vonage', 'vonage-to-pbx'] as const) {
+    test(`${direction}: confirmed dialog: the callee's UPDATE reaches the caller, the answer comes back`, async () => {
+      const { uac, uas } = await flow(sbc, { direction, uac: 'flow-uac-expect-update', uas: 'flow-uas-send-update', uacExtra: ['-d', '100'] });
+      passed(uac, 1, 'caller');
+      passed(uas, 1, 'callee');
+      const callerInvite = select(uac.messages, { direction: 'sent', method: 'INVITE' })[0]!;
+      assertUpdateRelayed(uas, uac, callerInvite);
+      const got = select(uac.messages, { direction: 'received', method: 'UPDATE' })[0]!;
+      assert.equal(cseqOf(got)[1], 'UPDATE');
+      assert.match(got.startLine, /^UPDATE sip:caller@/, 'to the caller\'s Contact');
+    });
+  }
+
   test('no call left behind', async () => {
     await stopAndAssertIdle(sbc);
   });
@@ -97,11 +117,24 @@ describe('UPDATE inside an early dialog through sbcd', { timeout: 60_000 }, () =
       const { uac, uas } = await flow(sbc, { direction, uac: 'flow-uac-early-update', uas: 'flow-uas-early-update', timeoutMs: 6_000, uasGraceMs: 1_000 });
       passed(uac, 1, 'caller');
       passed(uas, 1, 'callee');
-      assertUpdateRelayed(uac, uas);
+      assertCallerUpdateRelayed(uac, uas);
       const gotUpdate = select(uas.messages, { direction: 'received', method: 'UPDATE' })[0]!;
       const farOk = select(uas.messages, { direction: 'sent', status: 200, cseq: 'INVITE' })[0]!;
       assert.ok(uas.messages.indexOf(gotUpdate) < uas.messages.indexOf(farOk), 'the UPDATE arrived in the early dialog');
     });
   }
 
+
+  for (const direction of ['pbx-to-vonage', 'vonage-to-pbx'] as const) {
+    test(`${direction}: early dialog: the callee's UPDATE reaches the caller before the 200, the answer comes back`, async () => {
+      const { uac, uas } = await flow(sbc, { direction, uac: 'flow-uac-early-expect-update', uas: 'flow-uas-early-send-update', timeoutMs: 6_000, uasGraceMs: 1_000 });
+      passed(uac, 1, 'caller');
+      passed(uas, 1, 'callee');
+      const callerInvite = select(uac.messages, { direction: 'sent', method: 'INVITE' })[0]!;
+      assertUpdateRelayed(uas, uac, callerInvite);
+      const got = select(uac.messages, { direction: 'received', method: 'UPDATE' })[0]!;
+      const ok = select(uac.messages, { direction: 'received', status: 200, cseq: 'INVITE' })[0]!;
+      assert.ok(uac.messages.indexOf(got) < uac.messages.indexOf(ok), 'the UPDATE arrived in the early dialog');
+    });
+  }
 });

@@ -28,6 +28,18 @@ describe('flow-* scenarios back to back, without the SBC', { timeout: 120_000 },
     passed(uas, 1, 'callee');
   });
 
+  test('flow-uac-expect-update with flow-uas-send-update', async () => {
+    const { uac, uas } = await pair('flow-uac-expect-update', 'flow-uas-send-update');
+    passed(uac, 1, 'caller');
+    passed(uas, 1, 'callee');
+  });
+
+  test('flow-uac-early-expect-update with flow-uas-early-send-update', async () => {
+    const { uac, uas } = await pair('flow-uac-early-expect-update', 'flow-uas-early-send-update');
+    passed(uac, 1, 'caller');
+    passed(uas, 1, 'callee');
+  });
+
   test('flow-uac-update-info with flow-uas-update-info', async () => {
     const { uac, uas } = await pair('flow-uac-update-info', 'flow-uas-update-info');
     passed(uac, 1, 'caller');
