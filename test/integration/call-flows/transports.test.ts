@@ -38,6 +38,13 @@ describe('mixed transports through sbcd', { timeout: 120_000 }, () => {
     passed(b.uas, 1, 'callee (UDP)');
     assert.equal(viaTransport(b.uac, 'BYE'), 'TCP', 'BYE to the PBX over TCP');
     assert.deepEqual([...transportsOf(b.uac)], ['TCP']);
+
+    // In-dialog requests both ways with the caller on TCP: UPDATE, INFO
+    // (one from each side), OPTIONS.
+    const c = await flow(sbc, { direction: 'pbx-to-vonage', uac: 'flow-uac-update-info', uas: 'flow-uas-update-info', uacTransport: 'tcp' });
+    passed(c.uac, 1, 'caller (TCP)');
+    passed(c.uas, 1, 'callee (UDP)');
+    assert.equal(viaTransport(c.uac, 'INFO'), 'TCP', 'the callee\'s INFO reached the PBX over TCP');
     await stopAndAssertIdle(sbc);
   });
 
@@ -67,6 +74,12 @@ describe('mixed transports through sbcd', { timeout: 120_000 }, () => {
     const c = await flow(sbc, { direction: 'vonage-to-pbx', uac: 'uac-basic', uas: 'uas-basic', uacTransport: 'tcp' });
     passed(c.uac, 1, 'Vonage calling in (TCP)');
     passed(c.uas, 1, 'PBX (UDP)');
+
+    // 100rel on the TCP leg: the SBC's PRACK goes over TCP as well.
+    const d = await flow(sbc, { direction: 'pbx-to-vonage', uac: 'flow-uac-100rel', uas: 'flow-uas-100rel', uasTransport: 'tcp' });
+    passed(d.uac, 1, 'caller (UDP)');
+    passed(d.uas, 1, 'callee (TCP)');
+    assert.equal(viaTransport(d.uas, 'PRACK'), 'TCP');
     await stopAndAssertIdle(sbc);
   });
 
