@@ -1,5 +1,6 @@
-// The Vonage stand-in for the robustness tests: a UDP socket on the WAN side
-// that records every request the SBC forwards and answers it at once, so a
+// The far-side stand-in for the robustness tests (the Vonage trunk when the
+// LAN side is tortured, the PBX when the WAN side is): a UDP socket that
+// records every request the SBC forwards and answers it at once, so a
 // "process normally" INVITE ends with a known final status (486) relayed back
 // to the caller, with no dialog left behind.
 import { createSocket, type Socket } from 'node:dgram';
