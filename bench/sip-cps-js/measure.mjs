@@ -24,6 +24,8 @@ const { values: opt } = parseArgs({
     rate: { type: 'string', default: '300' },
     prof: { type: 'string' },
     'base-port': { type: 'string', default: '16060' },
+    // Another checkout's build (A/B runs): its dist/src/daemon.js and addon.
+    root: { type: 'string' },
   },
 });
 const CALLS = Number(opt.calls);
@@ -66,7 +68,7 @@ function threads(pid) {
     try {
       const s = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
       const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-      m.set(Number(tid), Number(f[11]) + Number(f[12]));
+      m.set(Number(tid), [Number(f[11]) + Number(f[12]), Number(f[12])]);
     } catch { /* ended */ }
   }
   return m;
@@ -74,7 +76,8 @@ function threads(pid) {
 
 const nodeArgs = [];
 if (opt.prof) nodeArgs.push('--cpu-prof', '--cpu-prof-dir', resolve(opt.prof));
-const sbcd = run(process.execPath, [...nodeArgs, join(ROOT, 'dist/src/daemon.js'), '--data-dir', join(dir, 'data'), '--config', join(dir, 'perf.yaml')]);
+const root = opt.root ? resolve(opt.root) : ROOT;
+const sbcd = run(process.execPath, [...nodeArgs, join(root, 'dist/src/daemon.js'), '--data-dir', join(dir, 'data'), '--config', join(dir, 'perf.yaml')]);
 const t0 = Date.now();
 while (!(udpBound('127.0.0.1', P.lan) && udpBound('127.0.0.2', P.wan))) {
   if (sbcd.p.exitCode !== null || Date.now() - t0 > 20000) { console.error(sbcd.out()); process.exit(1); }
@@ -93,19 +96,21 @@ const m = /Failed call\s*\|\s*\d+\s*\|\s*(\d+)/.exec(uac.out());
 const ok = /Successful call\s*\|\s*\d+\s*\|\s*(\d+)/.exec(uac.out());
 const us = (ticks) => (ticks * 1e6) / CLK_TCK / CALLS;
 const pid = sbcd.p.pid;
-let js = 0, sip = 0, sipTid = 0, other = 0;
+let js = 0, jsSys = 0, sip = 0, sipSys = 0, sipTid = 0, other = 0;
 const deltas = [];
-for (const [tid, t] of after) {
-  const d = t - (before.get(tid) ?? 0);
-  if (tid === pid) js = d; else deltas.push([tid, d]);
+for (const [tid, [t, sys]] of after) {
+  const [t0, sys0] = before.get(tid) ?? [0, 0];
+  if (tid === pid) [js, jsSys] = [t - t0, sys - sys0];
+  else deltas.push([tid, t - t0, sys - sys0]);
 }
 deltas.sort((a, b) => b[1] - a[1]);
-if (deltas.length) [sipTid, sip] = deltas[0];
+if (deltas.length) [sipTid, sip, sipSys] = deltas[0];
 for (const [, d] of deltas.slice(1)) other += d;
 
 sbcd.p.kill('SIGTERM');
 await Promise.race([sbcd.done, sleep(5000)]);
 uas.p.kill('SIGKILL');
 console.log(`js ${us(js).toFixed(0)} µs/call, sip ${us(sip).toFixed(0)} µs/call, other ${us(other).toFixed(0)} µs/call` +
+  ` (of which kernel: js ${us(jsSys).toFixed(0)}, sip ${us(sipSys).toFixed(0)})` +
   ` (calls ${CALLS} @ ${RATE}/s, ok ${ok?.[1] ?? '?'}, failed ${m?.[1] ?? '?'}, sipp exit ${code}, sip tid ${sipTid})`);
 rmSync(dir, { recursive: true, force: true });

@@ -79,8 +79,13 @@ const log = (...a) => console.log(`[${new Date().toISOString().slice(11, 19)}]`,
 function start(cmd, args, { env, name } = {}) {
   const proc = spawn(cmd, args, { cwd: OUT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(proc);
+  // The first 64 KiB (start-up, the first error) and the last 256 KiB.
+  let head = '';
   let out = '';
-  const keep = (d) => (out = (out + d).slice(-256 * 1024));
+  const keep = (d) => {
+    if (head.length < 64 * 1024) head += d.slice(0, 64 * 1024 - head.length);
+    out = (out + d).slice(-256 * 1024);
+  };
   proc.stdout.setEncoding('utf8').on('data', keep);
   proc.stderr.setEncoding('utf8').on('data', keep);
   const done = new Promise((res) => {
@@ -94,7 +99,7 @@ function start(cmd, args, { env, name } = {}) {
       res({ code: null, signal: null });
     });
   });
-  return { proc, done, out: () => out, name: name ?? cmd };
+  return { proc, done, out: () => out, head: () => head, name: name ?? cmd };
 }
 
 async function stop(h, signal = 'SIGTERM', graceMs = 5000) {
@@ -458,7 +463,7 @@ async function runStep(sut, uas, rate) {
   };
   if (!pass) {
     res.errorsTail = readTail(join(uac.dir, 'errors.log'), 1500);
-    writeFileSync(join(OUT, `${tag}-sut-output.log`), sut.h.out());
+    writeFileSync(join(OUT, `${tag}-sut-output.log`), `${sut.h.head()}\n[...]\n${sut.h.out()}`);
   }
   return res;
 }
