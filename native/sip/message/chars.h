@@ -54,7 +54,7 @@ inline bool is_digit(char c) { return is(c, kDigit); }
 inline bool is_hex(char c) { return is(c, kHex); }
 inline bool is_alpha(char c) { return is(c, kAlpha); }
 
-inline char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+constexpr char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 
 inline bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;

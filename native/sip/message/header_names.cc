@@ -69,6 +69,8 @@ constexpr uint8_t kNone = 0xff;
 struct Index {
   std::array<std::array<uint8_t, kPerLen>, kMaxLen + 1> by_len{};
   std::array<uint8_t, 26> by_compact{};
+  std::array<char, kCount> first{};  // lower-cased first and last letters
+  std::array<char, kCount> last{};
 };
 
 constexpr Index make_index() {
@@ -81,6 +83,8 @@ constexpr Index make_index() {
     size_t k = 0;
     while (row[k] != kNone) ++k;  // a full row would fail constant evaluation
     row[k] = static_cast<uint8_t>(i);
+    ix.first[i] = chars::lower(kEntries[i].name.front());
+    ix.last[i] = chars::lower(kEntries[i].name.back());
     if (kEntries[i].compact) ix.by_compact[static_cast<size_t>(kEntries[i].compact - 'a')] = static_cast<uint8_t>(i);
   }
   return ix;
@@ -100,9 +104,8 @@ const Entry* lookup(std::string_view name) {
   char first = chars::lower(name.front()), last = chars::lower(name.back());
   for (uint8_t i : kIndex.by_len[name.size()]) {
     if (i == kNone) break;
-    std::string_view e = kEntries[i].name;
-    if (chars::lower(e.front()) != first || chars::lower(e.back()) != last) continue;
-    if (chars::iequals(e, name)) return &kEntries[i];
+    if (kIndex.first[i] != first || kIndex.last[i] != last) continue;
+    if (chars::iequals(kEntries[i].name, name)) return &kEntries[i];
   }
   return nullptr;
 }

@@ -155,18 +155,16 @@ struct Counts {
 };
 
 void read_header(std::string_view s, size_t start, size_t end, Message& m, Counts& n, Errors& err) {
-  size_t colon = find_char(s, ':', start, end);
-  if (colon == npos) {
+  // header-name = token, then HCOLON = *( SP / HTAB ) ":" SWS.
+  size_t name_end = start;
+  while (name_end < end && chars::is_token(s[name_end])) ++name_end;
+  size_t colon = name_end;
+  while (colon < end && is_sp(s[colon])) ++colon;
+  if (name_end == start || colon >= end || s[colon] != ':') {
     err.set(400, "Malformed header");
     return;
   }
-  size_t name_end = colon;
-  while (name_end > start && is_sp(s[name_end - 1])) --name_end;
   std::string_view name = s.substr(start, name_end - start);
-  if (!chars::all_token(name)) {
-    err.set(400, "Malformed header");
-    return;
-  }
   size_t vs = colon + 1, ve = end;
   while (vs < ve && chars::is_ws(s[vs])) ++vs;
   while (ve > vs && chars::is_ws(s[ve - 1])) --ve;
