@@ -8,11 +8,11 @@ cd "$(dirname "$0")/.."
 
 # Build: compiler, headers the addon links against, TLS tooling.
 # Test peers: SIPp, baresip, Kamailio (reference side in bench/), sipsak.
-# Fuzzing and sanitizers: clang with its runtime. bench/ reads INVITE latency with tcpdump.
+# Fuzzing and sanitizers: clang with its runtime. bench/ reads INVITE latency with tcpdump and compares our parser with libosip2.
 DEB_PACKAGES=(
   build-essential python3 pkg-config libssl-dev libc-ares-dev openssl
   sip-tester baresip-core kamailio kamailio-tls-modules kamailio-sqlite-modules sipsak
-  clang libclang-rt-14-dev iproute2 procps tcpdump
+  clang libclang-rt-14-dev iproute2 procps tcpdump libosip2-dev
 )
 
 missing=()
