@@ -171,3 +171,15 @@ TEST(loop_timer_outlives_wheel) {
   CHECK(!t.armed());
   t.cancel();  // must not touch the freed wheel
 }
+
+TEST(loop_timer_huge_delay_does_not_wrap) {
+  Fixture f;
+  int fired = 0;
+  Timer t;
+  f.w.arm(t, UINT64_MAX, [&] { ++fired; });
+  f.w.advance(f.t0 + 1000);
+  CHECK_EQ(fired, 0);
+  CHECK(t.armed());
+  int to = f.w.next_timeout_ms(f.t0 + 1000);
+  CHECK(to >= 0);
+}

@@ -73,6 +73,9 @@ TimerWheel::~TimerWheel() {
 void TimerWheel::arm(Timer& t, uint64_t delay_ms, std::function<void()> fn) {
   t.cancel();
   Impl& w = *impl_;
+  // Keeps now + delay from wrapping (a wrapped due tick would fire at once).
+  constexpr uint64_t kMaxDelayMs = uint64_t{1} << 42;  // ~139 years
+  if (delay_ms > kMaxDelayMs) delay_ms = kMaxDelayMs;
   uint64_t due = (w.now_ms + delay_ms + w.tick_ms - 1) / w.tick_ms;
   if (due <= w.cur_tick) due = w.cur_tick + 1;
   t.due_tick_ = due;
