@@ -1,6 +1,7 @@
 // One call, two transports: each leg runs on its own peer's transport.
 // PBX over TCP -> SBC -> Vonage over UDP; PBX over UDP -> SBC -> trunk over
-// TCP; and a LAN side on IPv6 (::1) in front of an IPv4 UDP WAN side.
+// TCP (V-OUT-9: Vonage takes UDP and TCP on 5060); and a LAN side on IPv6
+// (::1) in front of an IPv4 UDP WAN side.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultTestConfig, freePort, header, select, startSbcd, type Sbcd, type SippResult } from '../harness/index.js';
