@@ -4,6 +4,8 @@
 // peer reset, idle timeout, IPv6.
 #include <sys/socket.h>
 
+#include <set>
+
 #include "check.h"
 #include "sip/transport/stream_connection.h"
 #include "test_transport_fixture.h"
@@ -234,4 +236,37 @@ TEST(transport_tcp_ipv6) {
   CHECK_EQ(b.col.call_id(0), std::string("v6"));
   // An IPv4 target from an IPv6 listener: cannot even try.
   CHECK(!a.send(tt::flow_to("a6", Proto::TCP, "127.0.0.1", 5060), "x"));
+}
+
+// 200 clients at once (bounded): every message arrives once, on its own
+// connection, and every connection is forgotten when its client leaves.
+TEST(transport_tcp_many_clients) {
+  tt::LoopThread lt;
+  tt::Manager m(lt);
+  CHECK(m.start({tt::spec("t", Proto::TCP, "127.0.0.1")}));
+  const int kClients = 200;
+  std::vector<int> fds;
+  for (int i = 0; i < kClients; ++i) {
+    int fd = tt::tcp_connect("127.0.0.1", m.port("t"));
+    if (fd < 0) break;
+    std::string msg = tt::options("many-" + std::to_string(i), "TCP");
+    send(fd, msg.data(), msg.size(), 0);
+    fds.push_back(fd);
+  }
+  CHECK_EQ(fds.size(), static_cast<size_t>(kClients));
+  CHECK(m.col.wait_msgs(kClients, 3000));
+  {
+    std::lock_guard<std::mutex> lk(m.col.mu);
+    std::set<uint64_t> conns;
+    std::set<std::string> ids;
+    for (auto& in : m.col.msgs) {
+      conns.insert(in.flow.conn_id);
+      ids.insert(std::string(in.msg.call_id_sv()));
+    }
+    CHECK_EQ(conns.size(), static_cast<size_t>(kClients));
+    CHECK_EQ(ids.size(), static_cast<size_t>(kClients));
+  }
+  CHECK_EQ(m.connections(), static_cast<size_t>(kClients));
+  for (int fd : fds) close(fd);
+  CHECK(tt::eventually([&] { return m.connections() == 0; }));
 }
