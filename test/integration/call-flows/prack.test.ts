@@ -125,6 +125,21 @@ describe('100rel edge cases', { timeout: 60_000 }, () => {
     assert.equal(select(uas.messages, { direction: 'received', method: 'PRACK' }).length, 0, 'nothing to PRACK on the far leg');
   });
 
+  test('pbx-to-vonage: two reliable provisionals (180, then 183 with SDP), caller slow to PRACK the first -> both reach it reliably, in order, RSeq +1 (RFC 3262 3)', async () => {
+    const { uac, uas } = await flow(sbc, { direction: 'pbx-to-vonage', uac: 'flow-uac-100rel-twice', uas: 'flow-uas-100rel-twice' });
+    passed(uac, 1, 'caller (fails itself on a provisional that is not reliable)');
+    passed(uas, 1, 'callee');
+    const farPracks = select(uas.messages, { direction: 'received', method: 'PRACK' }).map((m) => header(m, 'rack')?.trim());
+    const [inviteCseq] = cseqOf(select(uas.messages, { direction: 'received', method: 'INVITE' })[0]!);
+    assert.deepEqual(farPracks, [`1 ${inviteCseq} INVITE`, `2 ${inviteCseq} INVITE`], 'the far side\'s two provisionals PRACKed once each');
+    const r180 = select(uac.messages, { direction: 'received', status: 180 })[0]!;
+    const r183 = select(uac.messages, { direction: 'received', status: 183 })[0]!;
+    assert.ok(hasOptionTag(header(r180, 'require'), '100rel') && hasOptionTag(header(r183, 'require'), '100rel'));
+    assert.equal(Number(header(r183, 'rseq')), Number(header(r180, 'rseq')) + 1, 'RSeq goes up by one');
+    const prack1 = select(uac.messages, { direction: 'sent', method: 'PRACK' })[0]!;
+    assert.ok(uac.messages.indexOf(r183) > uac.messages.indexOf(prack1), 'the second reliable provisional waited for the first PRACK');
+  });
+
   test('no call left behind', async () => {
     await stopAndAssertIdle(sbc);
   });

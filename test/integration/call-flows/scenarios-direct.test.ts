@@ -22,6 +22,13 @@ describe('flow-* scenarios back to back, without the SBC', { timeout: 120_000 },
     assert.ok(select(uac.messages, { direction: 'received', status: 183 }).length >= 2);
   });
 
+  test('flow-uac-100rel-twice with flow-uas-100rel-twice: two reliable provisionals, each PRACKed', async () => {
+    const { uac, uas } = await pair('flow-uac-100rel-twice', 'flow-uas-100rel-twice');
+    passed(uac, 1, 'caller');
+    passed(uas, 1, 'callee');
+    assert.equal(select(uas.messages, { direction: 'received', method: 'PRACK' }).length, 2);
+  });
+
   test('flow-uac-early-update with flow-uas-early-update', async () => {
     const { uac, uas } = await pair('flow-uac-early-update', 'flow-uas-early-update');
     passed(uac, 1, 'caller');
