@@ -338,3 +338,22 @@ TEST(engine_uac_dialog_request_unknown_dialog_is_local_481) {
     CHECK(r->local);
   }
 }
+
+TEST(engine_uac_request_refuses_ack_and_cancel) {
+  Harness h;
+  CHECK(h.start());
+  UdpPeer peer;
+  for (const char* method : {"ACK", "CANCEL", ""}) {
+    Command c = invite_to(h, peer, method);
+    uint64_t id = c.id;
+    h.engine().post(std::move(c));
+    auto r = h.wait_type(EventType::Response, 1000);
+    CHECK(r.has_value());
+    if (!r) continue;
+    CHECK_EQ(r->txn, id);
+    CHECK_EQ(int(r->status), 400);
+    CHECK(r->local);
+  }
+  CHECK(peer.recv(50).empty());
+  CHECK_EQ(h.engine().stats().client_txns, uint64_t(0));
+}

@@ -343,3 +343,30 @@ TEST(engine_uas_contact_rules_for_register_and_options) {
   CHECK_EQ(int(m.status), 200);
   CHECK(!h.wait_type(EventType::Request, 100).has_value());
 }
+
+TEST(engine_uas_require_100rel_forces_reliable_provisionals) {
+  Harness h;
+  CHECK(h.start());
+  UdpPeer peer;
+  peer.send_to(h.port(), peer_request("INVITE", h.port(), peer.port(), "z9hG4bKinv7", "call-uas-7", 1, "",
+                                      "Require: 100rel\r\n"));
+  auto req = h.wait_type(EventType::Request, 1000);
+  CHECK(req.has_value());
+  if (!req) return;
+  h.respond(req->txn, 180);  // call control did not ask for reliable
+  Message m;
+  CHECK(peer.recv_until(m, 1000, [](const Message& x) { return x.status == 180; }));
+  CHECK_EQ(header(m, "RSeq"), std::string("1"));
+  // While it is unacknowledged a second provisional goes unreliably.
+  h.respond(req->txn, 183);
+  CHECK(peer.recv_until(m, 1000, [](const Message& x) { return x.status == 183; }));
+  CHECK(header(m, "RSeq").empty());
+  // The answer stops the 180's retransmission.
+  h.respond(req->txn, 200, 0, kSdp);
+  CHECK(peer.recv_until(m, 1000, [](const Message& x) { return x.status == 200; }));
+  std::string tag(m.view(m.to.tag));
+  peer.send_to(h.port(), peer_request("ACK", h.port(), peer.port(), "z9hG4bKack7", "call-uas-7", 1, tag));
+  CHECK(h.wait_type(EventType::Ack, 1000).has_value());
+  peer.flush();
+  CHECK(peer.recv(8 * kT1).empty());
+}

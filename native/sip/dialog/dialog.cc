@@ -15,79 +15,107 @@ std::string dialog_key(std::string_view call_id, std::string_view local_tag, std
   return k;
 }
 
-static void arm_2xx(TxnHost& host, Dialog& d) {
-  host.arm(d.retrans_2xx, d.interval_2xx, [&host, &d] {
-    host.send(d.flow, d.pending_2xx, true);
-    d.interval_2xx = std::min(d.interval_2xx * 2, host.times().t2);
+namespace {
+
+Dialog::Retransmit& rt_of(Dialog& d) {
+  if (!d.rt) d.rt = std::make_unique<Dialog::Retransmit>();
+  return *d.rt;
+}
+
+// Frees the retransmission state once neither a 2xx nor a provisional is
+// pending. Never called from inside one of its own timer callbacks while
+// that callback still needs it.
+void release_if_idle(Dialog& d) {
+  if (d.rt && !d.rt->await_ack && d.rt->pending_prov.empty()) d.rt.reset();
+}
+
+void arm_2xx(TxnHost& host, Dialog& d) {
+  Dialog::Retransmit& r = *d.rt;
+  host.arm(r.retrans_2xx, r.interval_2xx, [&host, &d] {
+    Dialog::Retransmit& x = *d.rt;
+    host.send(d.flow, x.pending_2xx, true);
+    x.interval_2xx = std::min(x.interval_2xx * 2, host.times().t2);
     arm_2xx(host, d);
   });
 }
 
+void arm_prov(TxnHost& host, Dialog& d) {
+  Dialog::Retransmit& r = *d.rt;
+  host.arm(r.retrans_prov, r.interval_prov, [&host, &d] {
+    Dialog::Retransmit& x = *d.rt;
+    host.send(d.flow, x.pending_prov, true);
+    x.interval_prov *= 2;
+    arm_prov(host, d);
+  });
+}
+
+}  // namespace
+
 void dialog_start_2xx(TxnHost& host, Dialog& d, std::string bytes, uint32_t cseq,
                       std::function<void()> on_timeout) {
-  d.pending_2xx = std::move(bytes);
-  d.ack_cseq = cseq;
-  d.await_ack = true;
-  // On a stream the transport is reliable hop by hop; RFC 3261 §13.3.1.4
-  // still asks for the 2xx to be retransmitted end to end, but only a UDP
-  // hop can lose it here, so over TCP/TLS we just wait for the ACK.
+  Dialog::Retransmit& r = rt_of(d);
+  r.pending_2xx = std::move(bytes);
+  r.ack_cseq = cseq;
+  r.await_ack = true;
+  // On a stream only the UDP hops of RFC 3261 §13.3.1.4 can lose the 2xx,
+  // and we have none: over TCP/TLS we just wait for the ACK.
   if (d.flow.proto == Proto::UDP) {
-    d.interval_2xx = host.times().t1;
+    r.interval_2xx = host.times().t1;
     arm_2xx(host, d);
   }
-  host.arm(d.ack_timeout, host.times().t1x64(), [&d, fn = std::move(on_timeout)] {
-    d.retrans_2xx.cancel();
-    d.await_ack = false;
-    d.pending_2xx.clear();
-    d.pending_2xx.shrink_to_fit();
-    fn();
+  host.arm(r.ack_timeout, host.times().t1x64(), [&d, fn = std::move(on_timeout)] {
+    Dialog::Retransmit& x = *d.rt;
+    x.retrans_2xx.cancel();
+    x.await_ack = false;
+    x.pending_2xx.clear();
+    // Copied out first: release_if_idle may free the state this lambda's
+    // Timer lives in (the wheel already moved the callback out of it).
+    auto cb = fn;
+    release_if_idle(d);
+    cb();
   });
 }
 
 bool dialog_on_ack(Dialog& d, uint32_t cseq) {
-  if (!d.await_ack || cseq != d.ack_cseq) return false;
-  d.await_ack = false;
-  d.retrans_2xx.cancel();
-  d.ack_timeout.cancel();
-  d.pending_2xx.clear();
-  d.pending_2xx.shrink_to_fit();
+  if (!d.rt || !d.rt->await_ack || cseq != d.rt->ack_cseq) return false;
+  Dialog::Retransmit& r = *d.rt;
+  r.await_ack = false;
+  r.retrans_2xx.cancel();
+  r.ack_timeout.cancel();
+  r.pending_2xx.clear();
+  release_if_idle(d);
   return true;
 }
 
-static void arm_prov(TxnHost& host, Dialog& d) {
-  host.arm(d.retrans_prov, d.interval_prov, [&host, &d] {
-    host.send(d.flow, d.pending_prov, true);
-    d.interval_prov *= 2;
-    arm_prov(host, d);
-  });
-}
-
 void dialog_start_reliable(TxnHost& host, Dialog& d, std::string bytes, uint32_t rseq, uint32_t cseq) {
-  d.pending_prov = std::move(bytes);
+  Dialog::Retransmit& r = rt_of(d);
+  r.pending_prov = std::move(bytes);
   d.rseq = rseq;
-  d.prov_cseq = cseq;
+  r.prov_cseq = cseq;
   if (d.flow.proto == Proto::UDP) {
-    d.interval_prov = host.times().t1;
+    r.interval_prov = host.times().t1;
     arm_prov(host, d);
   }
   // RFC 3262 §3: give up after 64*T1. The INVITE transaction stays as it is;
   // call control decides what to send next.
-  host.arm(d.prov_timeout, host.times().t1x64(), [&d] { dialog_stop_reliable(d); });
+  host.arm(r.prov_timeout, host.times().t1x64(), [&d] { dialog_stop_reliable(d); });
 }
 
-bool dialog_prov_pending(const Dialog& d) { return !d.pending_prov.empty(); }
+bool dialog_prov_pending(const Dialog& d) { return d.rt && !d.rt->pending_prov.empty(); }
 
 bool dialog_on_prack(Dialog& d, uint32_t rseq, uint32_t cseq) {
-  if (d.pending_prov.empty() || rseq != d.rseq || cseq != d.prov_cseq) return false;
+  if (!dialog_prov_pending(d) || rseq != d.rseq || cseq != d.rt->prov_cseq) return false;
   dialog_stop_reliable(d);
   return true;
 }
 
 void dialog_stop_reliable(Dialog& d) {
-  d.retrans_prov.cancel();
-  d.prov_timeout.cancel();
-  d.pending_prov.clear();
-  d.pending_prov.shrink_to_fit();
+  if (!d.rt) return;
+  Dialog::Retransmit& r = *d.rt;
+  r.retrans_prov.cancel();
+  r.prov_timeout.cancel();
+  r.pending_prov.clear();
+  release_if_idle(d);
 }
 
 }  // namespace edgesbc::sip

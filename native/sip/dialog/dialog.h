@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,21 +37,24 @@ struct Dialog {
   bool remote_cseq_set = false;
   uint64_t creating_txn = 0;  // INVITE txn that made it while early
 
-  // UAS: INVITE 2xx until ACK.
-  std::string pending_2xx;
-  uint32_t ack_cseq = 0;
-  bool await_ack = false;
-  uint32_t interval_2xx = 0;
-  Timer retrans_2xx;
-  Timer ack_timeout;
-
-  // UAS: one reliable provisional at a time (RFC 3262 §3).
-  std::string pending_prov;
+  // UAS retransmission state, allocated only while a 2xx waits for its
+  // ACK or a reliable provisional for its PRACK: an established, idle dialog
+  // does not carry four timers and two buffers around.
+  struct Retransmit {
+    std::string pending_2xx;
+    uint32_t ack_cseq = 0;
+    bool await_ack = false;
+    uint32_t interval_2xx = 0;
+    Timer retrans_2xx;
+    Timer ack_timeout;
+    std::string pending_prov;  // one reliable provisional at a time (RFC 3262 §3)
+    uint32_t prov_cseq = 0;
+    uint32_t interval_prov = 0;
+    Timer retrans_prov;
+    Timer prov_timeout;
+  };
+  std::unique_ptr<Retransmit> rt;
   uint32_t rseq = 0;       // last RSeq sent
-  uint32_t prov_cseq = 0;
-  uint32_t interval_prov = 0;
-  Timer retrans_prov;
-  Timer prov_timeout;
 
   // UAC: the ACK for the last INVITE's 2xx, resent on 2xx retransmissions
   // while the INVITE transaction is in Accepted.

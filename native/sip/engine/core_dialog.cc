@@ -25,6 +25,11 @@ void Core::route_dialog(const Dialog& d, FlowFn fn) {
   }
   std::string_view uri = d.route_set.empty() ? std::string_view(d.remote_target)
                                              : ua::name_addr_uri(d.route_set.front());
+  if (uri.empty()) {
+    // A peer that gave no Contact (RFC 2543 style): back to where it spoke from.
+    fn(&d.flow, {});
+    return;
+  }
   std::string host, transport;
   uint16_t port = 0;
   bool sips = false;

@@ -63,6 +63,20 @@ std::string branch_of(const ClientTxn& t) { return t.key.substr(0, t.key.find('\
 
 void Core::request(Command& cmd) {
   RequestSpec& s = cmd.req;
+  if (s.method.empty() || s.method == "ACK" || s.method == "CANCEL" || !ua::is_writable_header(s.method, "")) {
+    // ACK and CANCEL belong to an INVITE (Command::Ack / Cancel); they
+    // have no transaction of their own to start here.
+    Event e;
+    e.type = EventType::Response;
+    e.txn = cmd.id;
+    e.method = s.method;
+    e.status = 400;
+    e.reason = "Bad Request";
+    e.local = true;
+    e.info = "method cannot start a client transaction";
+    emit(std::move(e));
+    return;
+  }
   auto t = std::make_unique<ClientTxn>();
   t->id = cmd.id ? cmd.id : next_id_();
   t->method = s.method;

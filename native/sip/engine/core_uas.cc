@@ -358,6 +358,12 @@ void Core::respond_txn(ServerTxn& st, uint16_t status, std::string_view reason, 
   }
   std::string extra;
   uint32_t rseq = 0;
+  // RFC 3262 §3: a peer that requires 100rel gets every provisional (but
+  // 100) reliably, whatever call control asked for.
+  bool required = false;
+  for (const Header& h : req.headers)
+    if (h.id == HeaderId::Require && ua::token_list_has(req.view(h.value), "100rel")) required = true;
+  reliable = reliable || required;
   bool send_reliable = reliable && st.invite && status > 100 && status < 200 && d &&
                        peer_supports_100rel(req) && !dialog_prov_pending(*d);
   if (send_reliable) {
