@@ -38,6 +38,10 @@ export interface OutboundInvite {
   maxForwards: number;
 }
 
+// A far side that rings and never answers must not hold a call slot for
+// ever (a proxy's timer C, RFC 3261 §16.6, is "greater than 3 minutes").
+const RING_TIMEOUT_MS = 180_000;
+
 const RELAYED_IN_DIALOG = new Set(['INVITE', 'UPDATE', 'INFO', 'OPTIONS', 'NOTIFY', 'MESSAGE']);
 const CARRIES_OFFER = new Set(['INVITE', 'UPDATE']);
 
@@ -52,6 +56,7 @@ export class Call {
   private lateOffer = false; // the a-leg INVITE had no SDP: b's 200 carries the offer
   private serial: Promise<void> = Promise.resolve();
   private offerSdp = '';
+  private ringTimer: NodeJS.Timeout | undefined;
   // The host the SBC shows on each leg: the address the caller reached us
   // at, and the From host of the leg we originate.
   private readonly hostToward: Record<LegName, string>;
@@ -128,12 +133,20 @@ export class Call {
       to: { uri: `sip:${this.outbound.ruriUser}@${host}` },
       contactUser: this.outbound.from.user,
       maxForwards: this.outbound.maxForwards,
-      headers: crossingHeaders(req.headers.list(), this.hostToward.b),
+      // 100rel is ours to offer on this leg whatever the caller supports:
+      // the engine PRACKs for us.
+      headers: [['Supported', '100rel'], ...crossingHeaders(req.headers.list(), this.hostToward.b)],
       body: this.offerSdp,
     };
     const txn = this.deps.engine.request(spec);
     this.bTxn = txn;
-    txn.on('provisional', (res, dialog) => this.step(() => this.onProvisionalFromB(txn, res, dialog)));
+    clearTimeout(this.ringTimer);
+    this.ringTimer = setTimeout(() => this.onRingTimeout(txn), RING_TIMEOUT_MS);
+    this.ringTimer.unref();
+    // 100 Trying is hop-by-hop and crosses nothing: no step for it.
+    txn.on('provisional', (res, dialog) => {
+      if (res.status !== 100) this.step(() => this.onProvisionalFromB(txn, res, dialog));
+    });
     txn.final.then(
       ({ response, dialog }) => this.step(() => this.onFinalFromB(txn, response, dialog)),
       (err: unknown) => this.step(() => this.onFailedB(txn, err)),
@@ -161,6 +174,7 @@ export class Call {
 
   private async onFinalFromB(txn: ClientTransaction, res: SipResponse, dialog: Dialog | undefined): Promise<void> {
     if (txn !== this.bTxn) return;
+    clearTimeout(this.ringTimer);
     if (res.status >= 200 && res.status < 300) {
       if (!dialog) {
         this.log.error({ call: this.id }, '2xx without dialog');
@@ -205,6 +219,15 @@ export class Call {
     const [status, reason] = relayedFinal(res);
     this.respondA(status, reason, crossingHeaders(res.headers.list(), this.hostToward.a));
     this.end();
+  }
+
+  private onRingTimeout(txn: ClientTransaction): void {
+    if (txn !== this.bTxn || this.aTxn.final || this.state === 'ended') return;
+    this.log.warn({ call: this.id, route: this.target.name }, 'no answer: ring timeout');
+    this.canceled = true;
+    this.state = 'ending';
+    txn.cancel();
+    this.respondA(408, 'Request Timeout');
   }
 
   private onFailedB(txn: ClientTransaction, err: unknown): void {
@@ -304,6 +327,7 @@ export class Call {
   private end(): void {
     if (this.state === 'ended') return;
     this.state = 'ended';
+    clearTimeout(this.ringTimer);
     this.deps.media.close();
     this.deps.onEnded(this);
   }

@@ -1,7 +1,8 @@
 // Which headers of a request or response cross from one leg to the other.
 // Everything not named here stays on its own leg: that is half of topology
 // hiding (the native engine writes all routing headers itself, the other
-// half). Warning never crosses: its agent and free text describe the other
+// half). Supported and Require never cross: extensions are negotiated per
+// leg (the engine does 100rel/PRACK on each leg itself). Warning never crosses: its agent and free text describe the other
 // side's network, and it is a diagnostic for that leg only. X- headers cross so a PBX can reach the Vonage application
 // (V-OUT-12); X-Nexmo* would be dropped by Vonage anyway, we pass them as is.
 import type { HeaderList } from '../sip/index.js';
@@ -20,13 +21,6 @@ const CROSSING = new Set([
 ]);
 
 
-// Options tags we support per leg; anything else is dropped from Supported
-// so we never promise the far side an extension we don't implement.
-const SUPPORTED_TAGS = new Set(['100rel', 'timer', 'replaces']);
-
-// `ourHost` is the host the SBC shows on the leg the headers go to; it
-// replaces the other side's host inside identities that must cross
-// (P-Asserted-Identity keeps the caller's number, not the PBX's address).
 export function crossingHeaders(headers: HeaderList, ourHost: string): HeaderList {
   const out: HeaderList = [];
   for (const [name, value] of headers) {
@@ -35,12 +29,6 @@ export function crossingHeaders(headers: HeaderList, ourHost: string): HeaderLis
       out.push([name, value]);
     } else if (lower === 'p-asserted-identity') {
       out.push([name, value.replace(/(<sips?:[^@>]+@)[^>;:]+(:\d+)?/gi, `$1${ourHost}`)]);
-    } else if (lower === 'supported' || lower === 'k') {
-      const tags = value
-        .split(',')
-        .map((t) => t.trim())
-        .filter((t) => SUPPORTED_TAGS.has(t.toLowerCase()));
-      if (tags.length) out.push(['Supported', tags.join(', ')]);
     }
   }
   return out;

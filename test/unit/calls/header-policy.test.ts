@@ -26,11 +26,8 @@ test('routing and identity headers never cross legs; X- headers do (V-OUT-12)', 
   ]);
 });
 
-test('Supported keeps only the option tags the SBC implements', () => {
-  assert.deepEqual(crossingHeaders([['Supported', 'replaces, 100rel, timer, path, gruu']], 'h'), [
-    ['Supported', 'replaces, 100rel, timer'],
-  ]);
-  assert.deepEqual(crossingHeaders([['k', 'path']], 'h'), []);
+test('Supported and Require stay on their leg: extensions are negotiated per leg', () => {
+  assert.deepEqual(crossingHeaders([['Supported', '100rel, timer'], ['k', 'path'], ['Require', '100rel']], 'h'), []);
 });
 
 test('P-Asserted-Identity keeps the number and shows our host instead of the other side\'s', () => {
