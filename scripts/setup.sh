@@ -42,7 +42,8 @@ fi
 # (binding.gyp lists native/**/*.cc at configure time), then incremental builds.
 sources=$(node scripts/native-sources.mjs)
 if [ ! -f build/Makefile ] || [ binding.gyp -nt build/Makefile ] || [ "$(cat build/sources.txt 2>/dev/null)" != "$sources" ]; then
-  npx --no-install node-gyp configure
+  echo "setup: configuring native addon"
+  npx --no-install node-gyp configure >/tmp/edgesbc-native-configure.log 2>&1 || { cat /tmp/edgesbc-native-configure.log; exit 1; }
   printf '%s' "$sources" > build/sources.txt
 fi
 echo "setup: building native addon"
