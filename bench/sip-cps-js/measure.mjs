@@ -4,7 +4,7 @@
 // from /proc before and after the calls. Wall-clock rates on a shared
 // machine lie; per-thread CPU time does not (much).
 //
-//   node bench/sip-cps-js/measure.mjs [--calls 10000] [--rate 300] [--prof DIR] [--base-port 16060]
+//   node bench/sip-cps-js/measure.mjs [--calls 10000] [--rate 300] [--prof DIR] [--base-port 16060] [--core N] [--root DIR]
 //
 // Prints "js µs/call, sip µs/call" (+ other threads, failures). Every child
 // is bounded (-m, -timeout) and killed on exit.
@@ -26,6 +26,8 @@ const { values: opt } = parseArgs({
     'base-port': { type: 'string', default: '16060' },
     // Another checkout's build (A/B runs): its dist/src/daemon.js and addon.
     root: { type: 'string' },
+    // Pin sbcd (all its threads) to this CPU, as in the 2000 calls/s target.
+    core: { type: 'string' },
   },
 });
 const CALLS = Number(opt.calls);
@@ -77,7 +79,8 @@ function threads(pid) {
 const nodeArgs = [];
 if (opt.prof) nodeArgs.push('--cpu-prof', '--cpu-prof-dir', resolve(opt.prof));
 const root = opt.root ? resolve(opt.root) : ROOT;
-const sbcd = run(process.execPath, [...nodeArgs, join(root, 'dist/src/daemon.js'), '--data-dir', join(dir, 'data'), '--config', join(dir, 'perf.yaml')]);
+const pin = opt.core === undefined ? [] : ['taskset', '-c', opt.core];
+const sbcd = run(pin.length ? pin[0] : process.execPath, [...pin.slice(1), ...(pin.length ? [process.execPath] : []), ...nodeArgs, join(root, 'dist/src/daemon.js'), '--data-dir', join(dir, 'data'), '--config', join(dir, 'perf.yaml')]);
 const t0 = Date.now();
 while (!(udpBound('127.0.0.1', P.lan) && udpBound('127.0.0.2', P.wan))) {
   if (sbcd.p.exitCode !== null || Date.now() - t0 > 20000) { console.error(sbcd.out()); process.exit(1); }

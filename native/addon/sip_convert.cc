@@ -138,59 +138,144 @@ enum Key : uint8_t {
   kType, kTxn, kDialog, kMethod, kRuri, kStatus, kReason, kHeaders, kBody, kLocal, kLooped,
   kListener, kSide, kTransport, kRemoteIp, kRemotePort, kInfo, kKeyCount
 };
+static_assert(kKeyCount == EventStrings::kKeys);
 constexpr const char* kKeyNames[kKeyCount] = {
     "type", "txn", "dialog", "method", "ruri", "status", "reason", "headers", "body",
     "local", "looped", "listener", "side", "transport", "remoteIp", "remotePort", "info"};
+constexpr const char* kTypeNames[EventStrings::kTypes] = {
+    "request", "response", "ack", "cancel", "dialog-terminated", "transport-error"};
 
-const char* type_name(sip::EventType t) {
+size_t type_index(sip::EventType t) {
   switch (t) {
-    case sip::EventType::Request: return "request";
-    case sip::EventType::Response: return "response";
-    case sip::EventType::Ack: return "ack";
-    case sip::EventType::Cancel: return "cancel";
-    case sip::EventType::DialogTerminated: return "dialog-terminated";
-    case sip::EventType::TransportError: return "transport-error";
+    case sip::EventType::Request: return 0;
+    case sip::EventType::Response: return 1;
+    case sip::EventType::Ack: return 2;
+    case sip::EventType::Cancel: return 3;
+    case sip::EventType::DialogTerminated: return 4;
+    case sip::EventType::TransportError: return 5;
   }
-  return "unknown";
+  return 5;
 }
 
-Napi::String str(Napi::Env env, const std::string& s) { return Napi::String::New(env, s.data(), s.size()); }
+napi_value str(napi_env env, const std::string& s) {
+  napi_value v = nullptr;
+  NAPI_THROW_IF_FAILED(env, napi_create_string_utf8(env, s.data(), s.size(), &v), nullptr);
+  return v;
+}
+
+// Consecutive events mostly share their listener, side, transport, peer and
+// method: the previous event's JS string is reused when the text is equal.
+class Reuse {
+ public:
+  napi_value get(napi_env env, const std::string& s) {
+    if (value_ == nullptr || s != text_) {
+      text_ = s;
+      value_ = str(env, s);
+    }
+    return value_;
+  }
+  // The scope the cached value lives in is closing.
+  void reset() { value_ = nullptr; }
+
+ private:
+  std::string text_;
+  napi_value value_ = nullptr;
+};
+
+napi_value headers_value(napi_env env, const sip::HeaderList& headers, std::string& buf) {
+  buf.clear();
+  bool joinable = true;
+  for (const auto& [name, value] : headers) {
+    if (name.find('\n') != std::string::npos || value.find('\n') != std::string::npos) {
+      joinable = false;
+      break;
+    }
+    if (!buf.empty()) buf += '\n';
+    buf += name;
+    buf += '\n';
+    buf += value;
+  }
+  if (joinable) return str(env, buf);
+  napi_value arr = nullptr;
+  NAPI_THROW_IF_FAILED(env, napi_create_array_with_length(env, headers.size() * 2, &arr), nullptr);
+  uint32_t h = 0;
+  for (const auto& [name, value] : headers) {
+    napi_set_element(env, arr, h++, str(env, name));
+    napi_set_element(env, arr, h++, str(env, value));
+  }
+  return arr;
+}
 
 }  // namespace
 
-Napi::Array events_to_js(Napi::Env env, std::vector<sip::Event>& events) {
+void EventStrings::get(Napi::Env env, napi_value* keys, napi_value* types) {
+  if (all_.IsEmpty()) {
+    Napi::Array a = Napi::Array::New(env, kKeys + kTypes);
+    for (size_t i = 0; i < kKeys; ++i) a.Set(static_cast<uint32_t>(i), Napi::String::New(env, kKeyNames[i]));
+    for (size_t i = 0; i < kTypes; ++i) a.Set(static_cast<uint32_t>(kKeys + i), Napi::String::New(env, kTypeNames[i]));
+    all_ = Napi::Persistent(a);
+  }
+  napi_value a = all_.Value();
+  for (size_t i = 0; i < kKeys; ++i)
+    NAPI_THROW_IF_FAILED_VOID(env, napi_get_element(env, a, static_cast<uint32_t>(i), &keys[i]));
+  for (size_t i = 0; i < kTypes; ++i)
+    NAPI_THROW_IF_FAILED_VOID(env, napi_get_element(env, a, static_cast<uint32_t>(kKeys + i), &types[i]));
+}
+
+Napi::Array events_to_js(Napi::Env env, std::vector<sip::Event>& events, EventStrings& strings) {
   napi_value keys[kKeyCount];
-  for (int i = 0; i < kKeyCount; ++i) keys[i] = Napi::String::New(env, kKeyNames[i]);
+  napi_value types[EventStrings::kTypes];
+  strings.get(env, keys, types);
   Napi::Array out = Napi::Array::New(env, events.size());
-  uint32_t idx = 0;
-  for (sip::Event& e : events) {
-    // Scoped so a large batch does not pile up thousands of handles.
+  napi_value empty = Napi::String::New(env, "", 0);
+  napi_value yes = Napi::Boolean::New(env, true);
+  napi_value no = Napi::Boolean::New(env, false);
+  Reuse method, listener, side, transport, remote_ip;
+  std::string buf;
+  // Every handle above lives in the caller's scope; per-event handles go in
+  // a scope of their own, opened for a group of events at a time so a large
+  // batch does not pile up handles (the reused strings are set into the
+  // group's objects before the scope closes, then made afresh).
+  constexpr size_t kGroup = 64;
+  for (size_t g = 0; g < events.size(); g += kGroup) {
     Napi::HandleScope scope(env);
-    Napi::Object o = Napi::Object::New(env);
-    Napi::Array headers = Napi::Array::New(env, e.headers.size() * 2);
-    uint32_t h = 0;
-    for (const auto& [name, value] : e.headers) {
-      headers.Set(h++, str(env, name));
-      headers.Set(h++, str(env, value));
+    for (size_t i = g; i < events.size() && i < g + kGroup; ++i) {
+      sip::Event& e = events[i];
+      auto text = [&](const std::string& s) { return s.empty() ? empty : str(env, s); };
+      napi_property_descriptor props[kKeyCount];
+      napi_value values[kKeyCount] = {
+          types[type_index(e.type)],
+          Napi::Number::New(env, static_cast<double>(e.txn)),
+          Napi::Number::New(env, static_cast<double>(e.dialog)),
+          method.get(env, e.method),
+          text(e.ruri),
+          Napi::Number::New(env, e.status),
+          text(e.reason),
+          e.headers.empty() ? empty : headers_value(env, e.headers, buf),
+          text(e.body),
+          e.local ? yes : no,
+          e.looped ? yes : no,
+          listener.get(env, e.listener),
+          side.get(env, e.side),
+          transport.get(env, e.transport),
+          remote_ip.get(env, e.remote_ip),
+          Napi::Number::New(env, e.remote_port),
+          text(e.info),
+      };
+      for (size_t k = 0; k < kKeyCount; ++k) {
+        props[k] = napi_property_descriptor{nullptr, keys[k], nullptr, nullptr, nullptr, values[k],
+                                            napi_default_jsproperty, nullptr};
+      }
+      napi_value o = nullptr;
+      NAPI_THROW_IF_FAILED(env, napi_create_object(env, &o), out);
+      NAPI_THROW_IF_FAILED(env, napi_define_properties(env, o, kKeyCount, props), out);
+      NAPI_THROW_IF_FAILED(env, napi_set_element(env, out, static_cast<uint32_t>(i), o), out);
     }
-    o.Set(keys[kType], Napi::String::New(env, type_name(e.type)));
-    o.Set(keys[kTxn], Napi::Number::New(env, static_cast<double>(e.txn)));
-    o.Set(keys[kDialog], Napi::Number::New(env, static_cast<double>(e.dialog)));
-    o.Set(keys[kMethod], str(env, e.method));
-    o.Set(keys[kRuri], str(env, e.ruri));
-    o.Set(keys[kStatus], Napi::Number::New(env, e.status));
-    o.Set(keys[kReason], str(env, e.reason));
-    o.Set(keys[kHeaders], headers);
-    o.Set(keys[kBody], str(env, e.body));
-    o.Set(keys[kLocal], Napi::Boolean::New(env, e.local));
-    o.Set(keys[kLooped], Napi::Boolean::New(env, e.looped));
-    o.Set(keys[kListener], str(env, e.listener));
-    o.Set(keys[kSide], str(env, e.side));
-    o.Set(keys[kTransport], str(env, e.transport));
-    o.Set(keys[kRemoteIp], str(env, e.remote_ip));
-    o.Set(keys[kRemotePort], Napi::Number::New(env, e.remote_port));
-    o.Set(keys[kInfo], str(env, e.info));
-    out.Set(idx++, o);
+    method.reset();
+    listener.reset();
+    side.reset();
+    transport.reset();
+    remote_ip.reset();
   }
   return out;
 }

@@ -4,6 +4,7 @@
 
 #include <napi.h>
 
+#include <array>
 #include <vector>
 
 #include "../sip/engine.h"
@@ -16,9 +17,26 @@ sip::RequestSpec request_spec_from_js(const Napi::Value& v);
 void check_method(Napi::Env env, const std::string& method, const char* what);
 void check_line_text(Napi::Env env, const std::string& text, const char* what, bool allow_space);
 
+// Strings every event batch uses (property keys, type names), made once per
+// engine handle and kept in one JS array (references to strings need
+// Node-API 9+): a key V8 has already seen costs no string-table lookup.
+class EventStrings {
+ public:
+  static constexpr size_t kKeys = 17;
+  static constexpr size_t kTypes = 6;
+  // Fills keys[kKeys] then types[kTypes] (handles of the caller's scope).
+  void get(Napi::Env env, napi_value* keys, napi_value* types);
+
+ private:
+  Napi::Reference<Napi::Array> all_;
+};
+
 // One array of plain objects for a batch; every object has the same shape
 // (same keys in the same order) so V8 keeps one hidden class for all.
-Napi::Array events_to_js(Napi::Env env, std::vector<sip::Event>& events);
+// `headers` is one string, names and values joined by "\n" (split on
+// demand in src/sip/message.ts), unless a name or value holds a "\n": then
+// it is the flat [name, value, …] array.
+Napi::Array events_to_js(Napi::Env env, std::vector<sip::Event>& events, EventStrings& strings);
 Napi::Object stats_to_js(Napi::Env env, const sip::EngineStats& s);
 
 }  // namespace edgesbc::addon

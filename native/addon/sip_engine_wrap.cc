@@ -50,7 +50,26 @@ SipEngineWrap::~SipEngineWrap() {
     napi_remove_env_cleanup_hook(Env(), &SipEngineWrap::OnEnvCleanup, this);
     cleanup_hook_ = false;
   }
+  ClosePrepare();
   if (engine_) engine_->stop();
+}
+
+void SipEngineWrap::Flush() {
+  if (pending_.empty()) return;
+  // Posted back to back, so the SIP thread is woken (one eventfd write) by
+  // the first and finds the rest queued by the time it runs.
+  for (sip::Command& c : pending_) engine_->post(std::move(c));
+  pending_.clear();
+}
+
+void SipEngineWrap::OnPrepare(uv_prepare_t* handle) { static_cast<SipEngineWrap*>(handle->data)->Flush(); }
+
+void SipEngineWrap::ClosePrepare() {
+  if (prepare_ == nullptr) return;
+  uv_prepare_stop(prepare_);
+  uv_close(reinterpret_cast<uv_handle_t*>(prepare_),
+           [](uv_handle_t* h) { delete reinterpret_cast<uv_prepare_t*>(h); });
+  prepare_ = nullptr;
 }
 
 void SipEngineWrap::CallJs(Napi::Env env, Napi::Function fn, SipEngineWrap* self, void* /*unused*/) {
@@ -62,7 +81,7 @@ void SipEngineWrap::Deliver(Napi::Env env, Napi::Function fn) {
   std::vector<sip::Event> batch;
   engine_->drain(batch);
   if (batch.empty()) return;
-  Napi::Array events = events_to_js(env, batch);
+  Napi::Array events = events_to_js(env, batch, strings_);
   batch.clear();
   // An exception thrown by the JS handler propagates as an uncaught
   // exception (the handler in src/sip catches its own errors).
@@ -79,6 +98,10 @@ void SipEngineWrap::OnTsfnFinalize(Napi::Env /*env*/, void* /*unused*/, SipEngin
 void SipEngineWrap::OnEnvCleanup(void* arg) {
   auto* self = static_cast<SipEngineWrap*>(arg);
   self->cleanup_hook_ = false;
+  // Commands the last JS turn issued still go out, as they would have had
+  // they been posted one by one.
+  if (self->state_ == State::Running) self->Flush();
+  self->ClosePrepare();
   // Join the SIP thread before Node's own cleanup frees the
   // ThreadSafeFunction, so no NonBlockingCall can reach freed memory.
   if (self->engine_) self->engine_->stop();
@@ -103,6 +126,17 @@ Napi::Value SipEngineWrap::Start(const Napi::CallbackInfo& info) {
     state_ = State::Stopped;
     throw_error(env, "ERR_SIP_LISTEN", error.empty() ? "SIP engine failed to start" : error);
   }
+  uv_loop_t* loop = nullptr;
+  if (napi_get_uv_event_loop(env, &loop) == napi_ok && loop != nullptr) {
+    auto handle = std::make_unique<uv_prepare_t>();
+    if (uv_prepare_init(loop, handle.get()) == 0) {
+      prepare_ = handle.release();
+      prepare_->data = this;
+      uv_prepare_start(prepare_, &SipEngineWrap::OnPrepare);
+      // Never what keeps the process alive: the ThreadSafeFunction does that.
+      uv_unref(reinterpret_cast<uv_handle_t*>(prepare_));
+    }
+  }
   // Registered after the ThreadSafeFunction so it runs before the
   // function's own cleanup (hooks run in reverse order).
   napi_add_env_cleanup_hook(env, &SipEngineWrap::OnEnvCleanup, this);
@@ -121,6 +155,8 @@ void SipEngineWrap::StopEngine() {
     napi_remove_env_cleanup_hook(Env(), &SipEngineWrap::OnEnvCleanup, this);
     cleanup_hook_ = false;
   }
+  Flush();
+  ClosePrepare();
   engine_->stop();
   // Queued batches still run (they drain what the engine left behind), then
   // the function is finalized and stops holding the event loop open.
@@ -138,7 +174,12 @@ Napi::Value SipEngineWrap::Running(const Napi::CallbackInfo& info) {
 
 void SipEngineWrap::Post(const Napi::CallbackInfo& info, sip::Command&& cmd) {
   if (state_ != State::Running) throw_error(info.Env(), "ERR_SIP_STOPPED", "SIP engine is not running");
-  engine_->post(std::move(cmd));
+  // Without the prepare handle (no libuv loop) commands go out one by one.
+  if (prepare_ == nullptr) {
+    engine_->post(std::move(cmd));
+    return;
+  }
+  pending_.push_back(std::move(cmd));
 }
 
 // respond(txn, status, reason, headers, body, dialogId, reliable)

@@ -10,13 +10,19 @@
 //    when the ThreadSafeFunction is finalized (after stop()).
 //  - An environment cleanup hook stops the engine on process exit before
 //    Node tears down the ThreadSafeFunction.
+//  - Commands are held here and handed to the engine together just before
+//    the event loop next waits (a libuv prepare handle), so one JS turn that
+//    answers a whole batch wakes the SIP thread once, not once per command.
 #pragma once
 
 #include <napi.h>
+#include <uv.h>
 
 #include <memory>
+#include <vector>
 
 #include "../sip/engine.h"
+#include "sip_convert.h"
 
 namespace edgesbc::addon {
 
@@ -50,6 +56,10 @@ class SipEngineWrap : public Napi::ObjectWrap<SipEngineWrap> {
   void Post(const Napi::CallbackInfo& info, sip::Command&& cmd);
   void StopEngine();
   static void OnEnvCleanup(void* self);
+  // Hands every held command to the engine, in order.
+  void Flush();
+  static void OnPrepare(uv_prepare_t* handle);
+  void ClosePrepare();
 
   std::unique_ptr<sip::Engine> engine_;
   Napi::FunctionReference on_events_;
@@ -57,6 +67,11 @@ class SipEngineWrap : public Napi::ObjectWrap<SipEngineWrap> {
   enum class State { Idle, Running, Stopped } state_ = State::Idle;
   bool cleanup_hook_ = false;
   bool self_ref_ = false;
+  std::vector<sip::Command> pending_;
+  EventStrings strings_;
+  // Owned by libuv between uv_close and its callback, which frees it; null
+  // when closed.
+  uv_prepare_t* prepare_ = nullptr;
 };
 
 }  // namespace edgesbc::addon

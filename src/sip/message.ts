@@ -10,6 +10,11 @@ export interface SourceAddress {
   port: number;
 }
 
+function flatHeaders(h: string[] | string): string[] {
+  if (typeof h !== 'string') return h;
+  return h === '' ? [] : h.split('\n');
+}
+
 abstract class SipMessage {
   /** @internal */ protected readonly ev: NativeEvent;
   #headers: Headers | undefined;
@@ -20,7 +25,7 @@ abstract class SipMessage {
   }
 
   get headers(): Headers {
-    return (this.#headers ??= Headers.fromFlat(this.ev.headers));
+    return (this.#headers ??= Headers.fromFlat(flatHeaders(this.ev.headers)));
   }
 
   get body(): string {
@@ -94,8 +99,15 @@ export class SipRequest extends SipMessage {
   /** Max-Forwards as a number, or undefined when absent or not a number. */
   get maxForwards(): number | undefined {
     const v = this.headers.get('max-forwards');
-    if (v === undefined || !/^\s*[0-9]{1,3}\s*$/.test(v)) return undefined;
-    return Number(v);
+    if (v === undefined) return undefined;
+    // Same as /^\s*[0-9]{1,3}\s*$/ (Number() trims the same whitespace), no regex per INVITE.
+    const t = v.trim();
+    if (t.length === 0 || t.length > 3) return undefined;
+    for (let i = 0; i < t.length; i++) {
+      const c = t.charCodeAt(i);
+      if (c < 48 || c > 57) return undefined;
+    }
+    return Number(t);
   }
 }
 

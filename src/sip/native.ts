@@ -20,8 +20,12 @@ export interface NativeEvent {
   ruri: string;
   status: number;
   reason: string;
-  /** Flat [name0, value0, name1, value1, …] in wire order, names as written. */
-  headers: string[];
+  /**
+   * Flat [name0, value0, name1, value1, …] in wire order, names as written;
+   * or, as the addon sends it when no name or value holds a "\n", that same
+   * list joined by "\n" ("" = no headers), split only when someone reads it.
+   */
+  headers: string[] | string;
   body: string;
   /** Response made up by the engine (408 timeout, 503 transport failure). */
   local: boolean;
