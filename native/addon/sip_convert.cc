@@ -222,7 +222,8 @@ void EventStrings::get(Napi::Env env, napi_value* keys, napi_value* types) {
     NAPI_THROW_IF_FAILED_VOID(env, napi_get_element(env, a, static_cast<uint32_t>(kKeys + i), &types[i]));
 }
 
-Napi::Array events_to_js(Napi::Env env, std::vector<sip::Event>& events, EventStrings& strings) {
+Napi::Array events_to_js(Napi::Env env, std::vector<sip::Event>& events, EventStrings& strings,
+                         napi_value make) {
   napi_value keys[kKeyCount];
   napi_value types[EventStrings::kTypes];
   strings.get(env, keys, types);
@@ -262,11 +263,18 @@ Napi::Array events_to_js(Napi::Env env, std::vector<sip::Event>& events, EventSt
           Napi::Number::New(env, e.remote_port),
           text(e.info),
       };
+      napi_value o = nullptr;
+      if (make != nullptr) {
+        napi_value undefined = nullptr;
+        NAPI_THROW_IF_FAILED(env, napi_get_undefined(env, &undefined), out);
+        NAPI_THROW_IF_FAILED(env, napi_call_function(env, undefined, make, kKeyCount, values, &o), out);
+        NAPI_THROW_IF_FAILED(env, napi_set_element(env, out, static_cast<uint32_t>(i), o), out);
+        continue;
+      }
       for (size_t k = 0; k < kKeyCount; ++k) {
         props[k] = napi_property_descriptor{nullptr, keys[k], nullptr, nullptr, nullptr, values[k],
                                             napi_default_jsproperty, nullptr};
       }
-      napi_value o = nullptr;
       NAPI_THROW_IF_FAILED(env, napi_create_object(env, &o), out);
       NAPI_THROW_IF_FAILED(env, napi_define_properties(env, o, kKeyCount, props), out);
       NAPI_THROW_IF_FAILED(env, napi_set_element(env, out, static_cast<uint32_t>(i), o), out);

@@ -33,6 +33,10 @@ SipEngineWrap::SipEngineWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<
   if (!info.IsConstructCall()) throw_type_error(env, "SipEngine must be called with new");
   if (info.Length() < 1 || !info[0].IsFunction()) throw_type_error(env, "onEvents must be a function");
   on_events_ = Napi::Persistent(info[0].As<Napi::Function>());
+  if (info.Length() >= 2 && !info[1].IsUndefined()) {
+    if (!info[1].IsFunction()) throw_type_error(env, "makeEvent must be a function");
+    make_event_ = Napi::Persistent(info[1].As<Napi::Function>());
+  }
   // The SIP thread only ever calls this between start() and the join in
   // stop(), and tsfn_ is set before the thread starts and released after it
   // is joined, so no lock is needed around tsfn_.
@@ -81,7 +85,7 @@ void SipEngineWrap::Deliver(Napi::Env env, Napi::Function fn) {
   std::vector<sip::Event> batch;
   engine_->drain(batch);
   if (batch.empty()) return;
-  Napi::Array events = events_to_js(env, batch, strings_);
+  Napi::Array events = events_to_js(env, batch, strings_, make_event_.IsEmpty() ? nullptr : static_cast<napi_value>(make_event_.Value()));
   batch.clear();
   // An exception thrown by the JS handler propagates as an uncaught
   // exception (the handler in src/sip catches its own errors).

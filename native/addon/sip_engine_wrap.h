@@ -63,6 +63,7 @@ class SipEngineWrap : public Napi::ObjectWrap<SipEngineWrap> {
 
   std::unique_ptr<sip::Engine> engine_;
   Napi::FunctionReference on_events_;
+  Napi::FunctionReference make_event_;  // optional: builds one event object
   Tsfn tsfn_;
   enum class State { Idle, Running, Stopped } state_ = State::Idle;
   bool cleanup_hook_ = false;

@@ -13,6 +13,7 @@ import {
   loadAddon,
   type NativeEngineConfig,
   type NativeEngineStats,
+  type MakeNativeEvent,
   type NativeEvent,
   type NativeListener,
   type NativeSipEngine,
@@ -115,7 +116,7 @@ export class SipEngine extends EventEmitter<SipEngineEvents> {
   private constructor() {
     super();
     const addon = loadAddon();
-    this.#native = new addon.SipEngine((events) => this.#onEvents(events));
+    this.#native = new addon.SipEngine((events) => this.#onEvents(events), makeEvent);
     this.instanceToken = randomBytes(8).toString('hex');
     // One object shared by every transaction and dialog of this engine.
     const self = this;
@@ -314,6 +315,12 @@ export class SipEngine extends EventEmitter<SipEngineEvents> {
     this.#native.dialogRequest(ev.dialog, 'BYE', undefined, '');
   }
 }
+
+// Called by the addon once per event (same keys, same order as the objects
+// the addon would build itself).
+const makeEvent: MakeNativeEvent = (
+  type, txn, dialog, method, ruri, status, reason, headers, body, local, looped, listener, side, transport, remoteIp, remotePort, info,
+) => ({ type, txn, dialog, method, ruri, status, reason, headers, body, local, looped, listener, side, transport, remoteIp, remotePort, info });
 
 function defaultInDialogAnswer(t: ServerTransaction): void {
   switch (t.method) {

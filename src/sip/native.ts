@@ -39,6 +39,26 @@ export interface NativeEvent {
   info: string;
 }
 
+export type MakeNativeEvent = (
+  type: NativeEventType,
+  txn: number,
+  dialog: number,
+  method: string,
+  ruri: string,
+  status: number,
+  reason: string,
+  headers: string[] | string,
+  body: string,
+  local: boolean,
+  looped: boolean,
+  listener: string,
+  side: string,
+  transport: string,
+  remoteIp: string,
+  remotePort: number,
+  info: string,
+) => NativeEvent;
+
 /** Header lists going in: pairs, or a flat [name, value, …] list. */
 export type NativeHeaderList = ReadonlyArray<readonly [string, string]> | readonly string[];
 
@@ -119,7 +139,12 @@ export interface NativeSipEngine {
 }
 
 export interface NativeAddon {
-  SipEngine: new (onEvents: (events: NativeEvent[]) => void) => NativeSipEngine;
+  /**
+   * `makeEvent`, when given, builds each event object from its 17 values in
+   * key order (a JS object literal is cheaper to make than 17 properties
+   * defined from C++); without it the addon builds the objects itself.
+   */
+  SipEngine: new (onEvents: (events: NativeEvent[]) => void, makeEvent?: MakeNativeEvent) => NativeSipEngine;
   generateSelfSigned(certFile: string, keyFile: string, commonName: string): void;
 }
 
