@@ -344,7 +344,10 @@ TEST(engine_uas_contact_rules_for_register_and_options) {
   CHECK(!h.wait_type(EventType::Request, 100).has_value());
 }
 
-TEST(engine_uas_require_100rel_forces_reliable_provisionals) {
+TEST(engine_uas_reliable_provisionals_queue_behind_prack) {
+  // RFC 3262 §3: with Require: 100rel every provisional is reliable, a
+  // second one waits for the first one's PRACK, and the 2xx waits for the
+  // last PRACK (call-flows flow-uas/uac-100rel-twice does this with SIPp).
   Harness h;
   CHECK(h.start());
   UdpPeer peer;
@@ -354,17 +357,37 @@ TEST(engine_uas_require_100rel_forces_reliable_provisionals) {
   CHECK(req.has_value());
   if (!req) return;
   h.respond(req->txn, 180);  // call control did not ask for reliable
+  h.respond(req->txn, 183, 0, kSdp, true);
+  h.respond(req->txn, 200, 0, kSdp);
   Message m;
   CHECK(peer.recv_until(m, 1000, [](const Message& x) { return x.status == 180; }));
   CHECK_EQ(header(m, "RSeq"), std::string("1"));
-  // While it is unacknowledged a second provisional goes unreliably.
-  h.respond(req->txn, 183);
-  CHECK(peer.recv_until(m, 1000, [](const Message& x) { return x.status == 183; }));
-  CHECK(header(m, "RSeq").empty());
-  // The answer stops the 180's retransmission.
-  h.respond(req->txn, 200, 0, kSdp);
-  CHECK(peer.recv_until(m, 1000, [](const Message& x) { return x.status == 200; }));
   std::string tag(m.view(m.to.tag));
+  // Only the 180 (and its retransmissions) until the PRACK.
+  bool other = peer.recv_until(m, 6 * kT1, [](const Message& x) { return x.status != 180; });
+  CHECK(!other);
+  peer.send_to(h.port(), peer_request("PRACK", h.port(), peer.port(), "z9hG4bKpr7a", "call-uas-7", 2, tag,
+                                      "RAck: 1 1 INVITE\r\n"));
+  CHECK(peer.recv_until(m, 1000, [](const Message& x) { return x.view(x.cseq.method) == "PRACK"; }));
+  CHECK_EQ(int(m.status), 200);
+  CHECK(peer.recv_until(m, 1000, [](const Message& x) { return x.status == 183; }));
+  CHECK_EQ(header(m, "RSeq"), std::string("2"));
+  CHECK_EQ(std::string(m.view(m.body)), std::string(kSdp));
+  other = peer.recv_until(m, 6 * kT1, [](const Message& x) { return x.status == 200; });
+  CHECK(!other);  // the 2xx still waits
+  peer.send_to(h.port(), peer_request("PRACK", h.port(), peer.port(), "z9hG4bKpr7b", "call-uas-7", 3, tag,
+                                      "RAck: 2 1 INVITE\r\n"));
+  bool prack_ok = false, invite_ok = false;
+  for (int i = 0; i < 10 && !(prack_ok && invite_ok); ++i) {
+    if (!peer.recv_msg(m, 1000)) break;
+    if (m.status == 200 && m.view(m.cseq.method) == "PRACK") {
+      CHECK(!invite_ok);  // the PRACK's 200 first
+      prack_ok = true;
+    }
+    if (m.status == 200 && m.view(m.cseq.method) == "INVITE") invite_ok = true;
+  }
+  CHECK(prack_ok);
+  CHECK(invite_ok);
   peer.send_to(h.port(), peer_request("ACK", h.port(), peer.port(), "z9hG4bKack7", "call-uas-7", 1, tag));
   CHECK(h.wait_type(EventType::Ack, 1000).has_value());
   peer.flush();

@@ -26,7 +26,8 @@ Dialog::Retransmit& rt_of(Dialog& d) {
 // pending. Never called from inside one of its own timer callbacks while
 // that callback still needs it.
 void release_if_idle(Dialog& d) {
-  if (d.rt && !d.rt->await_ack && d.rt->pending_prov.empty()) d.rt.reset();
+  if (d.rt && !d.rt->await_ack && d.rt->pending_prov.empty() && d.rt->queued.empty() && !d.rt->deferred_final)
+    d.rt.reset();
 }
 
 void arm_2xx(TxnHost& host, Dialog& d) {
@@ -90,24 +91,55 @@ bool dialog_on_ack(Dialog& d, uint32_t cseq) {
 void dialog_start_reliable(TxnHost& host, Dialog& d, std::string bytes, uint32_t rseq, uint32_t cseq) {
   Dialog::Retransmit& r = rt_of(d);
   r.pending_prov = std::move(bytes);
-  d.rseq = rseq;
+  r.prov_rseq = rseq;
+  if (rseq > d.rseq) d.rseq = rseq;
   r.prov_cseq = cseq;
   if (d.flow.proto == Proto::UDP) {
     r.interval_prov = host.times().t1;
     arm_prov(host, d);
   }
-  // RFC 3262 §3: give up after 64*T1. The INVITE transaction stays as it is;
-  // call control decides what to send next.
-  host.arm(r.prov_timeout, host.times().t1x64(), [&d] { dialog_stop_reliable(d); });
+  // RFC 3262 §3: give up after 64*T1. A 2xx waiting for the PRACK goes out
+  // anyway: call control answered the call, and a peer that never PRACKs
+  // gets a working call rather than none.
+  host.arm(r.prov_timeout, host.times().t1x64(), [&d] {
+    std::function<void()> fin = std::move(d.rt->deferred_final);
+    d.rt->deferred_final = nullptr;
+    dialog_stop_reliable(d);
+    if (fin) fin();
+  });
 }
 
 bool dialog_prov_pending(const Dialog& d) { return d.rt && !d.rt->pending_prov.empty(); }
 
-bool dialog_on_prack(Dialog& d, uint32_t rseq, uint32_t cseq) {
-  if (!dialog_prov_pending(d) || rseq != d.rseq || cseq != d.rt->prov_cseq) return false;
-  dialog_stop_reliable(d);
+void dialog_queue_reliable(Dialog& d, std::string bytes, uint32_t rseq, uint32_t cseq) {
+  rt_of(d).queued.push_back({std::move(bytes), rseq, cseq});
+  if (rseq > d.rseq) d.rseq = rseq;
+}
+
+bool dialog_on_prack(TxnHost& host, Dialog& d, uint32_t rseq, uint32_t cseq, std::function<void()>& then) {
+  if (!dialog_prov_pending(d) || rseq != d.rt->prov_rseq || cseq != d.rt->prov_cseq) return false;
+  Dialog::Retransmit& r = *d.rt;
+  r.retrans_prov.cancel();
+  r.prov_timeout.cancel();
+  r.pending_prov.clear();
+  if (!r.queued.empty()) {
+    Dialog::Retransmit::Queued next = std::move(r.queued.front());
+    r.queued.pop_front();
+    host.send(d.flow, next.bytes, false);
+    dialog_start_reliable(host, d, std::move(next.bytes), next.rseq, next.cseq);
+    return true;
+  }
+  then = std::move(r.deferred_final);
+  r.deferred_final = nullptr;
+  release_if_idle(d);
   return true;
 }
+
+bool dialog_reliable_busy(const Dialog& d) {
+  return d.rt && (!d.rt->pending_prov.empty() || !d.rt->queued.empty());
+}
+
+void dialog_defer_final(Dialog& d, std::function<void()> send) { rt_of(d).deferred_final = std::move(send); }
 
 void dialog_stop_reliable(Dialog& d) {
   if (!d.rt) return;
@@ -115,6 +147,8 @@ void dialog_stop_reliable(Dialog& d) {
   r.retrans_prov.cancel();
   r.prov_timeout.cancel();
   r.pending_prov.clear();
+  r.queued.clear();
+  r.deferred_final = nullptr;
   release_if_idle(d);
 }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -48,13 +49,26 @@ struct Dialog {
     Timer retrans_2xx;
     Timer ack_timeout;
     std::string pending_prov;  // one reliable provisional at a time (RFC 3262 §3)
+    uint32_t prov_rseq = 0;
     uint32_t prov_cseq = 0;
+    // Reliable provisionals call control sent while one was unacknowledged:
+    // they go out in order, each after the previous one's PRACK.
+    struct Queued {
+      std::string bytes;
+      uint32_t rseq;
+      uint32_t cseq;
+    };
+    std::deque<Queued> queued;
+    // A 2xx call control sent while reliable provisionals were still
+    // unacknowledged (RFC 3262 §3: not before their PRACK); runs once the
+    // last one is PRACKed or given up.
+    std::function<void()> deferred_final;
     uint32_t interval_prov = 0;
     Timer retrans_prov;
     Timer prov_timeout;
   };
   std::unique_ptr<Retransmit> rt;
-  uint32_t rseq = 0;       // last RSeq sent
+  uint32_t rseq = 0;       // last RSeq given out (sent or queued)
 
   // UAC: the ACK for the last INVITE's 2xx, resent on 2xx retransmissions
   // while the INVITE transaction is in Accepted.
@@ -73,11 +87,23 @@ void dialog_start_2xx(TxnHost& host, Dialog& d, std::string bytes, uint32_t cseq
 // An ACK for the pending 2xx: true the first time (retransmission stopped).
 bool dialog_on_ack(Dialog& d, uint32_t cseq);
 
-// Starts retransmitting a reliable provisional until PRACK or 64*T1.
+// Starts retransmitting a reliable provisional (already sent once) until
+// PRACK or 64*T1.
 void dialog_start_reliable(TxnHost& host, Dialog& d, std::string bytes, uint32_t rseq, uint32_t cseq);
 bool dialog_prov_pending(const Dialog& d);
-// PRACK with RAck "rseq cseq INVITE": true when it acknowledges the pending one.
-bool dialog_on_prack(Dialog& d, uint32_t rseq, uint32_t cseq);
+// Keeps a reliable provisional until the pending one is PRACKed.
+void dialog_queue_reliable(Dialog& d, std::string bytes, uint32_t rseq, uint32_t cseq);
+// PRACK with RAck "rseq cseq INVITE": true when it acknowledges the pending
+// one; the next queued provisional, if any, is sent then. When none is left,
+// a deferred 2xx is handed back in `then` for the caller to run after it
+// has answered the PRACK.
+bool dialog_on_prack(TxnHost& host, Dialog& d, uint32_t rseq, uint32_t cseq, std::function<void()>& then);
+// True while a reliable provisional is pending or queued.
+bool dialog_reliable_busy(const Dialog& d);
+// Runs `send` when no reliable provisional is pending any more.
+void dialog_defer_final(Dialog& d, std::function<void()> send);
+// Final response or give-up: no more provisional retransmissions, queued
+// ones dropped.
 void dialog_stop_reliable(Dialog& d);
 
 }  // namespace edgesbc::sip

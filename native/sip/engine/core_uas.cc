@@ -268,8 +268,13 @@ void Core::on_prack(Dialog& d, Message&& m, const Flow& flow, std::string&& key)
            parse_u32(rest.substr(0, sp2), cseq);
     }
   }
-  if (ok && dialog_on_prack(d, rseq, cseq)) reply(std::move(m), flow, std::move(key), 200, {});
-  else reply(std::move(m), flow, std::move(key), 481, {});
+  std::function<void()> then;
+  if (ok && dialog_on_prack(*this, d, rseq, cseq, then)) {
+    reply(std::move(m), flow, std::move(key), 200, {});
+    if (then) then();  // the 2xx that waited for this PRACK
+  } else {
+    reply(std::move(m), flow, std::move(key), 481, {});
+  }
 }
 
 void Core::respond(Command& cmd) {
@@ -337,6 +342,18 @@ void Core::respond_txn(ServerTxn& st, uint16_t status, std::string_view reason, 
       user = u.user;
     contact = contact_for(*l, user);
   }
+  if (st.invite && status >= 200 && status < 300 && d && dialog_reliable_busy(*d)) {
+    // RFC 3262 §3: the 2xx waits for the PRACK of every reliable
+    // provisional still out (they may carry the SDP the 2xx relies on).
+    HeaderList hl = headers ? *headers : HeaderList{};
+    dialog_defer_final(*d, [this, id = st.id, status, r = std::string(reason), hl = std::move(hl),
+                            b = std::string(body), want_dialog] {
+      auto it = server_txns_.find(id);
+      if (it != server_txns_.end()) respond_txn(*it->second, status, r, &hl, b, want_dialog, false);
+      publish();
+    });
+    return;
+  }
   if (st.invite && status > 100 && status < 300) {
     if (!d && !has_tag) d = &create_uas_dialog(st, want_dialog, contact);
     else if (d && !has_tag && want_dialog != 0 && want_dialog != d->id && !dialogs_.count(want_dialog)) {
@@ -364,8 +381,9 @@ void Core::respond_txn(ServerTxn& st, uint16_t status, std::string_view reason, 
   for (const Header& h : req.headers)
     if (h.id == HeaderId::Require && ua::token_list_has(req.view(h.value), "100rel")) required = true;
   reliable = reliable || required;
-  bool send_reliable = reliable && st.invite && status > 100 && status < 200 && d &&
-                       peer_supports_100rel(req) && !dialog_prov_pending(*d);
+  bool send_reliable = reliable && st.invite && status > 100 && status < 200 && d && peer_supports_100rel(req);
+  // RFC 3262 §3: no second reliable provisional before the first's PRACK.
+  bool queue_reliable = send_reliable && dialog_prov_pending(*d);
   if (send_reliable) {
     rseq = d->rseq + 1;
     extra = "Require: 100rel\r\nRSeq: ";
@@ -384,6 +402,10 @@ void Core::respond_txn(ServerTxn& st, uint16_t status, std::string_view reason, 
   spec.caller_contact = method == "REGISTER";
   std::string bytes = ua::build_response(req, st.flow.remote, spec);
   uint32_t cseq = req.cseq.number;
+  if (queue_reliable) {
+    dialog_queue_reliable(*d, std::move(bytes), rseq, cseq);
+    return;
+  }
   if (send_reliable) dialog_start_reliable(*this, *d, bytes, rseq, cseq);
   if (st.invite && status >= 200 && d) dialog_stop_reliable(*d);
   if (st.invite && status >= 200 && status < 300 && d) {
