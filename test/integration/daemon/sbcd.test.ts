@@ -18,6 +18,7 @@ import {
   startSbcd,
   startSipp,
   tmpDir,
+  type Sbcd,
 } from '../harness/index.js';
 
 // One request over UDP from a socket of our own; resolves with the first
@@ -51,6 +52,22 @@ async function udpRequest(
     });
     sock.send(msg, to.port, to.ip);
   });
+}
+
+// One call PBX → sbcd → Vonage stand-in with SIPp's built-in scenarios; the
+// caller hangs up after holdMs. Returns both SIPp handles.
+async function startCall(sbc: Sbcd, holdMs: number, vonagePort = sbc.vonage.port) {
+  const uas = await startSipp({ scenario: 'uas', ip: ADDR.vonage, port: vonagePort, calls: 1, timeoutMs: 30000 });
+  const uac = await startSipp({
+    scenario: 'uac',
+    ip: ADDR.pbx,
+    port: await freePort(ADDR.pbx),
+    remote: { ip: sbc.lan.ip, port: sbc.lan.udp },
+    calls: 1,
+    extra: ['-d', String(holdMs)],
+    timeoutMs: 30000,
+  });
+  return { uas, uac };
 }
 
 test('with no arguments but a data dir, sbcd runs the embedded default on loopback', async () => {
@@ -96,16 +113,7 @@ test('an invalid --config is refused with exit 2, the field path and the reason'
 
 test('SIGTERM lets a call in progress finish, refuses new calls with 503, then exits 0', async () => {
   const sbc = await startSbcd({ config: { system: { log_level: 'debug' }, sip: { shutdown_grace_s: 20 } } });
-  const uas = await startSipp({ scenario: 'uas', ip: sbc.vonage.ip, port: sbc.vonage.port, calls: 1, timeoutMs: 30000 });
-  const uac = await startSipp({
-    scenario: 'uac',
-    ip: ADDR.pbx,
-    port: await freePort(ADDR.pbx),
-    remote: { ip: sbc.lan.ip, port: sbc.lan.udp },
-    calls: 1,
-    extra: ['-d', '3000'],
-    timeoutMs: 30000,
-  });
+  const { uas, uac } = await startCall(sbc, 3000);
   await sbc.waitForLog((l) => l.msg === 'call established', 10000);
   sbc.proc.kill('SIGTERM');
   await sbc.waitForLog((l) => l.msg === 'sbcd stopping', 5000);
@@ -122,16 +130,7 @@ test('SIGTERM lets a call in progress finish, refuses new calls with 503, then e
 
 test('SIGTERM past the grace period hangs up both legs with BYE and exits 0', async () => {
   const sbc = await startSbcd({ config: { system: { log_level: 'debug' }, sip: { shutdown_grace_s: 1 } } });
-  const uas = await startSipp({ scenario: 'uas', ip: sbc.vonage.ip, port: sbc.vonage.port, calls: 1, timeoutMs: 30000 });
-  const uac = await startSipp({
-    scenario: 'uac',
-    ip: ADDR.pbx,
-    port: await freePort(ADDR.pbx),
-    remote: { ip: sbc.lan.ip, port: sbc.lan.udp },
-    calls: 1,
-    extra: ['-d', '20000'],
-    timeoutMs: 30000,
-  });
+  const { uas, uac } = await startCall(sbc, 20000);
   await sbc.waitForLog((l) => l.msg === 'call established', 10000);
   const t0 = Date.now();
   const exit = await sbc.stop('SIGTERM');
@@ -146,16 +145,7 @@ test('SIGTERM past the grace period hangs up both legs with BYE and exits 0', as
 
 test('a commit applied with SIGHUP re-routes new calls and keeps the call in progress', async () => {
   const sbc = await startSbcd({ config: { system: { log_level: 'debug' }, sip: { shutdown_grace_s: 5 } } });
-  const uas1 = await startSipp({ scenario: 'uas', ip: sbc.vonage.ip, port: sbc.vonage.port, calls: 1, timeoutMs: 30000 });
-  const uac1 = await startSipp({
-    scenario: 'uac',
-    ip: ADDR.pbx,
-    port: await freePort(ADDR.pbx),
-    remote: { ip: sbc.lan.ip, port: sbc.lan.udp },
-    calls: 1,
-    extra: ['-d', '3000'],
-    timeoutMs: 30000,
-  });
+  const { uas: uas1, uac: uac1 } = await startCall(sbc, 3000);
   await sbc.waitForLog((l) => l.msg === 'call established', 10000);
 
   // Another process (here: the test) commits a config whose trunk points elsewhere.
@@ -173,15 +163,7 @@ test('a commit applied with SIGHUP re-routes new calls and keeps the call in pro
   assert.equal(first.code, 0, describeSipp(first));
   assert.equal(select((await uas1.done).messages, { direction: 'received', method: 'BYE' }).length, 1);
 
-  const uas2 = await startSipp({ scenario: 'uas', ip: ADDR.vonage, port: port2, calls: 1, timeoutMs: 30000 });
-  const uac2 = await startSipp({
-    scenario: 'uac',
-    ip: ADDR.pbx,
-    port: await freePort(ADDR.pbx),
-    remote: { ip: sbc.lan.ip, port: sbc.lan.udp },
-    calls: 1,
-    timeoutMs: 30000,
-  });
+  const { uas: uas2, uac: uac2 } = await startCall(sbc, 0, port2);
   const second = await uac2.done;
   assert.equal(second.code, 0, describeSipp(second));
   assert.equal(select((await uas2.done).messages, { direction: 'received', method: 'INVITE' }).length, 1);
