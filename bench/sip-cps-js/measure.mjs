@@ -28,6 +28,8 @@ const { values: opt } = parseArgs({
     root: { type: 'string' },
     // Pin sbcd (all its threads) to this CPU, as in the 2000 calls/s target.
     core: { type: 'string' },
+    // Extra node/V8 flags for sbcd, space separated (e.g. "--single-threaded-gc").
+    'node-args': { type: 'string', default: '' },
   },
 });
 const CALLS = Number(opt.calls);
@@ -64,6 +66,7 @@ function udpBound(ip, port) {
   return readFileSync('/proc/net/udp', 'utf8').split('\n').some((l) => l.trim().split(/\s+/)[1] === key);
 }
 
+const comms = new Map();
 function threads(pid) {
   const m = new Map();
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
@@ -71,12 +74,13 @@ function threads(pid) {
       const s = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
       const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
       m.set(Number(tid), [Number(f[11]) + Number(f[12]), Number(f[12])]);
+      comms.set(Number(tid), readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim());
     } catch { /* ended */ }
   }
   return m;
 }
 
-const nodeArgs = [];
+const nodeArgs = opt['node-args'].split(' ').filter(Boolean);
 if (opt.prof) nodeArgs.push('--cpu-prof', '--cpu-prof-dir', resolve(opt.prof));
 const root = opt.root ? resolve(opt.root) : ROOT;
 const pin = opt.core === undefined ? [] : ['taskset', '-c', opt.core];
@@ -109,11 +113,13 @@ for (const [tid, [t, sys]] of after) {
 deltas.sort((a, b) => b[1] - a[1]);
 if (deltas.length) [sipTid, sip, sipSys] = deltas[0];
 for (const [, d] of deltas.slice(1)) other += d;
+const otherNames = deltas.slice(1).filter(([, d]) => d > 0).map(([tid, d]) => `${comms.get(tid)} ${us(d).toFixed(0)}`).join(', ');
 
 sbcd.p.kill('SIGTERM');
 await Promise.race([sbcd.done, sleep(5000)]);
 uas.p.kill('SIGKILL');
 console.log(`js ${us(js).toFixed(0)} µs/call, sip ${us(sip).toFixed(0)} µs/call, other ${us(other).toFixed(0)} µs/call` +
   ` (of which kernel: js ${us(jsSys).toFixed(0)}, sip ${us(sipSys).toFixed(0)})` +
+  ` [other: ${otherNames}]` +
   ` (calls ${CALLS} @ ${RATE}/s, ok ${ok?.[1] ?? '?'}, failed ${m?.[1] ?? '?'}, sipp exit ${code}, sip tid ${sipTid})`);
 rmSync(dir, { recursive: true, force: true });

@@ -95,38 +95,65 @@ sip::EngineConfig config_from_js(const Napi::Value& v) {
   return c;
 }
 
-sip::RequestSpec request_spec_from_js(const Napi::Value& v) {
+namespace {
+
+enum SpecKey : uint8_t {
+  kSpecMethod, kSpecUri, kSpecSide, kSpecTransport, kSpecNextHop, kSpecFromUri, kSpecFromDisplay, kSpecToUri,
+  kSpecToDisplay, kSpecContactUser, kSpecMaxForwards, kSpecHeaders, kSpecBody, kSpecRetryOf, kSpecKeyCount
+};
+static_assert(kSpecKeyCount == SpecKeys::kCount);
+constexpr const char* kSpecKeyNames[kSpecKeyCount] = {
+    "method", "uri", "side", "transport", "nextHop", "fromUri", "fromDisplay", "toUri",
+    "toDisplay", "contactUser", "maxForwards", "headers", "body", "retryOf"};
+
+}  // namespace
+
+void SpecKeys::get(Napi::Env env, napi_value* out) {
+  if (all_.IsEmpty()) {
+    Napi::Array a = Napi::Array::New(env, kCount);
+    for (size_t i = 0; i < kCount; ++i) a.Set(static_cast<uint32_t>(i), Napi::String::New(env, kSpecKeyNames[i]));
+    all_ = Napi::Persistent(a);
+  }
+  napi_value a = all_.Value();
+  for (size_t i = 0; i < kCount; ++i)
+    NAPI_THROW_IF_FAILED_VOID(env, napi_get_element(env, a, static_cast<uint32_t>(i), &out[i]));
+}
+
+sip::RequestSpec request_spec_from_js(const Napi::Value& v, SpecKeys& spec_keys) {
   Napi::Env env = v.Env();
   Napi::Object o = arg_object(v, "spec");
+  napi_value keys[kSpecKeyCount];
+  spec_keys.get(env, keys);
+  auto get = [&](SpecKey k) { return o.Get(keys[k]); };
   sip::RequestSpec r;
-  r.method = arg_string(o.Get("method"), "spec.method");
+  r.method = arg_string(get(kSpecMethod), "spec.method");
   check_method(env, r.method, "spec.method");
   if (r.method == "ACK" || r.method == "CANCEL")
     throw_type_error(env, "spec.method: ACK and CANCEL are sent with ack() and cancel()");
-  r.ruri = arg_string(o.Get("uri"), "spec.uri");
+  r.ruri = arg_string(get(kSpecUri), "spec.uri");
   if (r.ruri.empty()) throw_type_error(env, "spec.uri must not be empty");
   check_line_text(env, r.ruri, "spec.uri", false);
-  r.side = arg_string(o.Get("side"), "spec.side");
+  r.side = arg_string(get(kSpecSide), "spec.side");
   if (r.side.empty()) throw_type_error(env, "spec.side must not be empty");
-  r.transport = arg_string_or_empty(o.Get("transport"), "spec.transport");
+  r.transport = arg_string_or_empty(get(kSpecTransport), "spec.transport");
   if (!r.transport.empty() && r.transport != "udp" && r.transport != "tcp" && r.transport != "tls")
     throw_type_error(env, "spec.transport must be 'udp', 'tcp' or 'tls'");
-  r.next_hop = arg_string_or_empty(o.Get("nextHop"), "spec.nextHop");
+  r.next_hop = arg_string_or_empty(get(kSpecNextHop), "spec.nextHop");
   check_line_text(env, r.next_hop, "spec.nextHop", false);
-  r.from_uri = arg_string(o.Get("fromUri"), "spec.fromUri");
+  r.from_uri = arg_string(get(kSpecFromUri), "spec.fromUri");
   check_line_text(env, r.from_uri, "spec.fromUri", false);
-  r.from_display = arg_string_or_empty(o.Get("fromDisplay"), "spec.fromDisplay");
+  r.from_display = arg_string_or_empty(get(kSpecFromDisplay), "spec.fromDisplay");
   check_line_text(env, r.from_display, "spec.fromDisplay", true);
-  r.to_uri = arg_string(o.Get("toUri"), "spec.toUri");
+  r.to_uri = arg_string(get(kSpecToUri), "spec.toUri");
   check_line_text(env, r.to_uri, "spec.toUri", false);
-  r.to_display = arg_string_or_empty(o.Get("toDisplay"), "spec.toDisplay");
+  r.to_display = arg_string_or_empty(get(kSpecToDisplay), "spec.toDisplay");
   check_line_text(env, r.to_display, "spec.toDisplay", true);
-  r.contact_user = arg_string_or_empty(o.Get("contactUser"), "spec.contactUser");
+  r.contact_user = arg_string_or_empty(get(kSpecContactUser), "spec.contactUser");
   check_line_text(env, r.contact_user, "spec.contactUser", false);
-  r.max_forwards = static_cast<int>(arg_int_or(o.Get("maxForwards"), "spec.maxForwards", 0, 255, 70));
-  arg_headers(o.Get("headers"), "spec.headers", r.headers);
-  r.body = arg_string_or_empty(o.Get("body"), "spec.body");
-  Napi::Value retry = o.Get("retryOf");
+  r.max_forwards = static_cast<int>(arg_int_or(get(kSpecMaxForwards), "spec.maxForwards", 0, 255, 70));
+  arg_headers(get(kSpecHeaders), "spec.headers", r.headers);
+  r.body = arg_string_or_empty(get(kSpecBody), "spec.body");
+  Napi::Value retry = get(kSpecRetryOf);
   if (!retry.IsUndefined() && !retry.IsNull()) r.retry_of = arg_id(retry, "spec.retryOf");
   return r;
 }

@@ -12,7 +12,18 @@
 namespace edgesbc::addon {
 
 sip::EngineConfig config_from_js(const Napi::Value& v);
-sip::RequestSpec request_spec_from_js(const Napi::Value& v);
+// The property names request_spec_from_js reads, made once per engine handle
+// (a name made afresh per call is looked up in V8's string table each time).
+class SpecKeys {
+ public:
+  static constexpr size_t kCount = 14;
+  void get(Napi::Env env, napi_value* out);
+
+ private:
+  Napi::Reference<Napi::Array> all_;
+};
+
+sip::RequestSpec request_spec_from_js(const Napi::Value& v, SpecKeys& keys);
 // Checks text that goes into a start line or a URI slot.
 void check_method(Napi::Env env, const std::string& method, const char* what);
 void check_line_text(Napi::Env env, const std::string& text, const char* what, bool allow_space);

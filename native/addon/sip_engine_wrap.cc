@@ -208,7 +208,7 @@ Napi::Value SipEngineWrap::Request(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   sip::Command c;
   c.type = sip::CommandType::Request;
-  c.req = request_spec_from_js(info[0]);
+  c.req = request_spec_from_js(info[0], spec_keys_);
   if (state_ != State::Running) throw_error(env, "ERR_SIP_STOPPED", "SIP engine is not running");
   c.id = engine_->next_id();
   uint64_t id = c.id;

@@ -70,6 +70,7 @@ class SipEngineWrap : public Napi::ObjectWrap<SipEngineWrap> {
   bool self_ref_ = false;
   std::vector<sip::Command> pending_;
   EventStrings strings_;
+  SpecKeys spec_keys_;
   // Owned by libuv between uv_close and its callback, which frees it; null
   // when closed.
   uv_prepare_t* prepare_ = nullptr;
