@@ -123,10 +123,18 @@ bool dialog_on_prack(TxnHost& host, Dialog& d, uint32_t rseq, uint32_t cseq, std
   r.prov_timeout.cancel();
   r.pending_prov.clear();
   if (!r.queued.empty()) {
-    Dialog::Retransmit::Queued next = std::move(r.queued.front());
+    // Sent by the caller after its 200 to this PRACK: the peer sees the
+    // PRACK answered before the next provisional arrives.
+    auto next = std::make_shared<Dialog::Retransmit::Queued>(std::move(r.queued.front()));
     r.queued.pop_front();
-    host.send(d.flow, next.bytes, false);
-    dialog_start_reliable(host, d, std::move(next.bytes), next.rseq, next.cseq);
+    // Reserved in the pending slot so nothing else goes out in between.
+    r.pending_prov = next->bytes;
+    r.prov_rseq = next->rseq;
+    r.prov_cseq = next->cseq;
+    then = [&host, &d, next] {
+      host.send(d.flow, next->bytes, false);
+      dialog_start_reliable(host, d, std::move(next->bytes), next->rseq, next->cseq);
+    };
     return true;
   }
   then = std::move(r.deferred_final);

@@ -94,9 +94,9 @@ bool dialog_prov_pending(const Dialog& d);
 // Keeps a reliable provisional until the pending one is PRACKed.
 void dialog_queue_reliable(Dialog& d, std::string bytes, uint32_t rseq, uint32_t cseq);
 // PRACK with RAck "rseq cseq INVITE": true when it acknowledges the pending
-// one; the next queued provisional, if any, is sent then. When none is left,
-// a deferred 2xx is handed back in `then` for the caller to run after it
-// has answered the PRACK.
+// one. What goes out next — the next queued provisional, or when none is
+// left a deferred 2xx — is handed back in `then` for the caller to run
+// right after it has answered the PRACK.
 bool dialog_on_prack(TxnHost& host, Dialog& d, uint32_t rseq, uint32_t cseq, std::function<void()>& then);
 // True while a reliable provisional is pending or queued.
 bool dialog_reliable_busy(const Dialog& d);
