@@ -253,7 +253,17 @@ Napi::Array events_to_js(Napi::Env env, std::vector<sip::Event>& events, EventSt
                          napi_value make) {
   napi_value keys[kKeyCount];
   napi_value types[EventStrings::kTypes];
-  strings.get(env, keys, types);
+  // makeEvent takes the type as its index (0 request … 5 transport-error)
+  // and needs no keys: nothing to fetch per batch.
+  napi_value type_numbers[EventStrings::kTypes];
+  if (make == nullptr) {
+    strings.get(env, keys, types);
+  } else {
+    for (size_t i = 0; i < EventStrings::kTypes; ++i) {
+      NAPI_THROW_IF_FAILED(env, napi_create_uint32(env, static_cast<uint32_t>(i), &type_numbers[i]), Napi::Array());
+      types[i] = type_numbers[i];
+    }
+  }
   Napi::Array out = Napi::Array::New(env, events.size());
   napi_value empty = Napi::String::New(env, "", 0);
   napi_value yes = Napi::Boolean::New(env, true);

@@ -47,9 +47,11 @@ class EventStrings {
 // `headers` is one string, names and values joined by "\n" (split on
 // demand in src/sip/message.ts), unless a name or value holds a "\n": then
 // it is the flat [name, value, …] array.
-// With `make` (a JS function taking the 17 values in key order and
-// returning the object, see src/sip/engine.ts) each object is a JS object
-// literal: one call instead of 17 property definitions and map transitions.
+// With `make` (a JS function taking the 17 values in key order, the type as
+// its index 0 request, 1 response, 2 ack, 3 cancel, 4 dialog-terminated,
+// 5 transport-error, and returning the object, see src/sip/engine.ts) each
+// object is a JS object literal: one call instead of 17 property
+// definitions and map transitions.
 Napi::Array events_to_js(Napi::Env env, std::vector<sip::Event>& events, EventStrings& strings,
                          napi_value make);
 Napi::Object stats_to_js(Napi::Env env, const sip::EngineStats& s);

@@ -11,6 +11,7 @@ import { fromNativeError, SipError, SipErrorCode } from './errors.js';
 import { SipRequest } from './message.js';
 import {
   loadAddon,
+  NATIVE_EVENT_TYPES,
   type NativeEngineConfig,
   type NativeEngineStats,
   type MakeNativeEvent,
@@ -320,7 +321,25 @@ export class SipEngine extends EventEmitter<SipEngineEvents> {
 // the addon would build itself).
 const makeEvent: MakeNativeEvent = (
   type, txn, dialog, method, ruri, status, reason, headers, body, local, looped, listener, side, transport, remoteIp, remotePort, info,
-) => ({ type, txn, dialog, method, ruri, status, reason, headers, body, local, looped, listener, side, transport, remoteIp, remotePort, info });
+) => ({
+  type: NATIVE_EVENT_TYPES[type]!,
+  txn,
+  dialog,
+  method,
+  ruri,
+  status,
+  reason,
+  headers,
+  body,
+  local,
+  looped,
+  listener,
+  side,
+  transport,
+  remoteIp,
+  remotePort,
+  info,
+});
 
 function defaultInDialogAnswer(t: ServerTransaction): void {
   switch (t.method) {

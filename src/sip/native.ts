@@ -39,8 +39,19 @@ export interface NativeEvent {
   info: string;
 }
 
+/** The `type` argument of MakeNativeEvent indexes this list. */
+export const NATIVE_EVENT_TYPES: readonly NativeEventType[] = [
+  'request',
+  'response',
+  'ack',
+  'cancel',
+  'dialog-terminated',
+  'transport-error',
+];
+
 export type MakeNativeEvent = (
-  type: NativeEventType,
+  /** Index into NATIVE_EVENT_TYPES. */
+  type: number,
   txn: number,
   dialog: number,
   method: string,
@@ -141,7 +152,7 @@ export interface NativeSipEngine {
 export interface NativeAddon {
   /**
    * `makeEvent`, when given, builds each event object from its 17 values in
-   * key order (a JS object literal is cheaper to make than 17 properties
+   * key order (the type as an index into NATIVE_EVENT_TYPES) (a JS object literal is cheaper to make than 17 properties
    * defined from C++); without it the addon builds the objects itself.
    */
   SipEngine: new (onEvents: (events: NativeEvent[]) => void, makeEvent?: MakeNativeEvent) => NativeSipEngine;
