@@ -72,7 +72,7 @@ TEST(engine_builders_response_copies_and_fills_via) {
   CHECK_EQ(hdr(r, "Contact"), std::string(spec.contact));
 }
 
-TEST(engine_builders_raw_response_needs_the_five_headers) {
+TEST(engine_builders_raw_response_needs_a_via_and_copies_what_is_there) {
   std::string good =
       "OPTIONS sip:x SIP/7.0\r\nv: SIP/2.0/UDP h;branch=z9hG4bKq\r\nf: <sip:a@b>;tag=1\r\nt: <sip:c@d>\r\n"
       "i: raw-1\r\nCSeq: 1 OPTIONS\r\n\r\n";
@@ -83,7 +83,16 @@ TEST(engine_builders_raw_response_needs_the_five_headers) {
   CHECK_EQ(std::string(m.view(m.to.tag)), std::string("rt"));
   std::string no_call_id = good;
   no_call_id.erase(no_call_id.find("i: raw-1\r\n"), 10);
-  CHECK(ua::build_response_raw(no_call_id, 400, "", "rt", "").empty());
+  // RFC 4475 insuf: no Call-ID (nor From/To) still gets its 400, with what it had.
+  std::string r2 = ua::build_response_raw(no_call_id, 400, "Bad Request", "rt", "");
+  CHECK(r2.rfind("SIP/2.0 400 Bad Request\r\n", 0) == 0);
+  CHECK(r2.find("Call-ID") == std::string::npos);
+  CHECK(r2.find("Via: SIP/2.0/UDP h;branch=z9hG4bKq\r\n") != std::string::npos);
+  CHECK(r2.find("CSeq: 1 OPTIONS\r\n") != std::string::npos);
+  std::string no_via = good;
+  const std::string via_line = "v: SIP/2.0/UDP h;branch=z9hG4bKq\r\n";
+  no_via.erase(no_via.find(via_line), via_line.size());
+  CHECK(ua::build_response_raw(no_via, 400, "", "rt", "").empty());
   CHECK(ua::build_response_raw("garbage", 400, "", "rt", "").empty());
 }
 

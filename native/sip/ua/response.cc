@@ -170,21 +170,25 @@ std::string build_response_raw(std::string_view bytes, uint16_t status, std::str
       cseq = value;
     }
   }
-  if (vias.empty() || from.empty() || to.empty() || call_id.empty() || cseq.empty()) return {};
+  // The Via is what routes the answer back; the rest is copied when the
+  // request had it (RFC 4475 insuf: no From/To/Call-ID still gets its 400).
+  if (vias.empty()) return {};
   std::string out;
   out.reserve(300 + vias.size());
   append_status_line(out, status, reason);
   out.append(vias);
-  append_header(out, "From", from);
-  out.append("To: ");
-  out.append(to);
-  if (!to_tag.empty() && ifind(to, ";tag=") == std::string_view::npos) {
-    out.append(";tag=");
-    out.append(to_tag);
+  if (!from.empty()) append_header(out, "From", from);
+  if (!to.empty()) {
+    out.append("To: ");
+    out.append(to);
+    if (!to_tag.empty() && ifind(to, ";tag=") == std::string_view::npos) {
+      out.append(";tag=");
+      out.append(to_tag);
+    }
+    out.append("\r\n");
   }
-  out.append("\r\n");
-  append_header(out, "Call-ID", call_id);
-  append_header(out, "CSeq", cseq);
+  if (!call_id.empty()) append_header(out, "Call-ID", call_id);
+  if (!cseq.empty()) append_header(out, "CSeq", cseq);
   if (!server.empty()) append_header(out, "Server", server);
   out.append("Content-Length: 0\r\n\r\n");
   return out;
