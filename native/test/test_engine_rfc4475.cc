@@ -59,7 +59,9 @@ TEST(engine_rfc4475_torture_messages) {
   const std::map<std::string, int> answered = {{"unkscm", 416}, {"novelsc", 416}, {"bext01", 420},
                                                {"invut", 415},  {"sdp01", 406},   {"badvers", 505},
                                                // To-tag of a dialog we do not have (RFC 3261 §12.2.2)
-                                               {"wsinv", 481}};
+                                               {"wsinv", 481},
+                                               // answered with the Via and CSeq it has
+                                               {"insuf", 400}};
   // Invalid per RFC 4475, but a lenient parse that hands them to call
   // control is allowed by the RFC ("lenient parse allowed", "accept
   // ignoring Date", "or ignore the headers", the registrar's 401).
