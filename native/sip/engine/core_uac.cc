@@ -192,6 +192,7 @@ void Core::on_response(const Message& m, const Flow& flow) {
   auto it = client_by_key_.find(client_key(branch, m.view(m.cseq.method)));
   if (it == client_by_key_.end()) return;
   ClientTxn& t = *it->second;
+  uint64_t id = t.id;
   // A stream request went out on a connection opened for it: pin that
   // connection, so the dialog made from this response reuses it.
   if (flow.proto != Proto::UDP && t.flow.conn_id == 0 && flow.proto == t.flow.proto) t.flow.conn_id = flow.conn_id;
@@ -206,6 +207,18 @@ void Core::on_response(const Message& m, const Flow& flow) {
   }
   if (t.invite) deliver_invite(t, m, flow);
   else deliver_non_invite(t, m, flow);
+  if (m.status >= 200) {
+    // Lookup by id again: delivering may have ended the transaction.
+    auto again = client_txns_.find(id);
+    if (again != client_txns_.end() && again->second->invite) {
+      // Accepted/Completed lasts 64*T1: keep only what forks and 2xx
+      // retransmissions need (Call-ID, tags, CSeq, From, Contact, R-URI).
+      ClientTxn& c = *again->second;
+      std::string().swap(c.via);
+      std::string().swap(c.to);
+      std::vector<std::string>().swap(c.routes);
+    }
+  }
 }
 
 Dialog& Core::uac_dialog(ClientTxn& t, const Message& m, bool confirm) {
