@@ -54,6 +54,7 @@ export class Call {
   private hop = 0;
   private canceled = false;
   private lateOffer = false; // the a-leg INVITE had no SDP: b's 200 carries the offer
+  private acked = false; // the caller ACKed our 2xx
   private serial: Promise<void> = Promise.resolve();
   private offerSdp = '';
   private ringTimer: NodeJS.Timeout | undefined;
@@ -202,7 +203,6 @@ export class Call {
       });
       if (a) this.adopt('a', a);
       this.state = 'established';
-      this.log.debug({ call: this.id, route: this.target.name }, 'call established');
       return;
     }
     // Non-2xx final.
@@ -263,7 +263,14 @@ export class Call {
   }
 
   private async onAck(leg: LegName, ack: SipRequest): Promise<void> {
-    if (leg !== 'a' || !this.lateOffer || !this.b) return;
+    if (leg !== 'a') return;
+    // Only the caller's ACK proves it took our 200: a CANCEL crossing it may
+    // have had the engine answer 487 first (then the a dialog ends 'canceled').
+    if (!this.acked) {
+      this.acked = true;
+      this.log.debug({ call: this.id, route: this.target.name }, 'call established');
+    }
+    if (!this.lateOffer || !this.b) return;
     this.lateOffer = false;
     const body = ack.body ? await this.deps.media.answer('a', ack.body) : '';
     this.b.ack({ body, headers: body ? [['Content-Type', 'application/sdp']] : [] });
