@@ -57,6 +57,9 @@ export class Call {
   private acked = false; // the caller ACKed our 2xx
   private serial: Promise<void> = Promise.resolve();
   private offerSdp = '';
+  // The caller's INVITE transaction until our final answer to it; then
+  // dropped, so an established call does not keep the INVITE (headers, SDP).
+  private invite: ServerTransaction | undefined;
   private ringTimer: NodeJS.Timeout | undefined;
   // The host the SBC shows on each leg: the address the caller reached us
   // at, and the From host of the leg we originate.
@@ -65,10 +68,11 @@ export class Call {
   constructor(
     readonly id: string,
     private readonly deps: CallDeps,
-    private readonly aTxn: ServerTransaction,
+    aTxn: ServerTransaction,
     private readonly target: RouteTarget,
     private readonly outbound: OutboundInvite,
   ) {
+    this.invite = aTxn;
     const hop = target.hops[0]!;
     this.hostToward = {
       a: hostForUri(parseUri(aTxn.request.uri)?.host || 'edgesbc.invalid'),
@@ -81,8 +85,10 @@ export class Call {
   }
 
   start(): void {
-    const req = this.aTxn.request;
-    this.aTxn.on('cancel', () => this.onCancelFromA());
+    const invite = this.invite;
+    if (!invite) return;
+    const req = invite.request;
+    invite.on('cancel', () => this.onCancelFromA());
     this.lateOffer = req.body.length === 0;
     this.step(async () => {
       this.offerSdp = this.lateOffer ? '' : await this.deps.media.offer('a', req.body);
@@ -116,7 +122,8 @@ export class Call {
   // ---- leg b: the INVITE we originate ----------------------------------
 
   private sendInvite(): void {
-    const req = this.aTxn.request;
+    if (!this.invite) return;
+    const req = this.invite.request;
     const t = this.target;
     const hop = t.hops[this.hop]!;
     const host = hostForUri(hop.host);
@@ -158,13 +165,13 @@ export class Call {
     if (txn !== this.bTxn || this.canceled || this.state === 'ended' || res.status === 100) return;
     if (dialog) this.adopt('b', dialog); // early dialog: UPDATE/INFO may flow before the 200
     const body = res.body ? await this.deps.media.answer('b', res.body) : '';
-    if (this.aTxn.final) return;
+    if (!this.invite || this.invite.final) return;
     this.state = 'early';
     // 100rel is per leg: reliable toward the caller when the far side sent
     // it reliably, and always when the caller's INVITE requires it (RFC 3262 4).
     const requires100rel = (v: string | undefined): boolean => /(^|,)\s*100rel\s*(,|$)/i.test(v ?? '');
-    const reliable = requires100rel(res.headers.get('require')) || requires100rel(this.aTxn.request.headers.get('require'));
-    const a = this.aTxn.respond(res.status, {
+    const reliable = requires100rel(res.headers.get('require')) || requires100rel(this.invite.request.headers.get('require'));
+    const a = this.invite.respond(res.status, {
       reason: res.reason,
       headers: crossingHeaders(res.headers.list(), this.hostToward.a),
       body,
@@ -196,12 +203,14 @@ export class Call {
         dialog.ack({});
         if (body) body = await this.deps.media.answer('b', body);
       }
-      const a = this.aTxn.respond(res.status, {
+      const a = this.invite?.respond(res.status, {
         reason: res.reason,
         headers: crossingHeaders(res.headers.list(), this.hostToward.a),
         body,
       });
       if (a) this.adopt('a', a);
+      this.invite = undefined;
+      this.offerSdp = '';
       this.state = 'established';
       return;
     }
@@ -222,7 +231,7 @@ export class Call {
   }
 
   private onRingTimeout(txn: ClientTransaction): void {
-    if (txn !== this.bTxn || this.aTxn.final || this.state === 'ended') return;
+    if (txn !== this.bTxn || !this.invite || this.invite.final || this.state === 'ended') return;
     this.log.warn({ call: this.id, route: this.target.name }, 'no answer: ring timeout');
     this.canceled = true;
     this.state = 'ending';
@@ -321,8 +330,9 @@ export class Call {
   // ---- helpers ------------------------------------------------------------
 
   private respondA(status: number, reason?: string, headers: Array<[string, string]> = []): void {
-    if (this.aTxn.final) return;
-    this.aTxn.respond(status, { reason, headers });
+    if (!this.invite || this.invite.final) return;
+    this.invite.respond(status, { reason, headers });
+    this.invite = undefined;
   }
 
   private bye(dialog: Dialog | undefined): void {

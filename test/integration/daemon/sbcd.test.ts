@@ -3,14 +3,17 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+
+import Database from 'better-sqlite3';
 
 import { ConfigStore } from '../../../src/config/store.js';
 import {
   ADDR,
   daemonPath,
+  defaultTestConfig,
   describeSipp,
   freePort,
   repoRoot,
@@ -168,4 +171,36 @@ test('a commit applied with SIGHUP re-routes new calls and keeps the call in pro
   assert.equal(second.code, 0, describeSipp(second));
   assert.equal(select((await uas2.done).messages, { direction: 'received', method: 'INVITE' }).length, 1);
   await sbc.stop();
+});
+
+test('kill -9 of sbcd while it commits its --config leaves the old or the new commit, never between', async () => {
+  const work = tmpDir('sbcd-kill9-');
+  const dataDir = join(work, 'data');
+  const base = await defaultTestConfig();
+  for (let round = 0; round < 10; round++) {
+    // Each round commits a document that differs (system.name), then dies at a random moment.
+    const file = join(work, `round-${round}.json`);
+    writeFileSync(file, JSON.stringify({ ...base, system: { ...base.system, name: `kill-${round}` } }));
+    const proc = spawn(process.execPath, [daemonPath, '--data-dir', dataDir, '--config', file], {
+      cwd: repoRoot,
+      stdio: 'ignore',
+    });
+    await new Promise((r) => setTimeout(r, 80 + Math.floor(Math.random() * 400)));
+    proc.kill('SIGKILL');
+    await new Promise((r) => proc.once('exit', r));
+
+    const db = new Database(join(dataDir, 'config.db'), { readonly: true });
+    assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
+    db.close();
+    const store = ConfigStore.open(join(dataDir, 'config.db'));
+    try {
+      const latest = store.history(1)[0]!;
+      assert.deepEqual(store.running(), store.commitSnapshot(latest.id), `round ${round}: running is not the latest commit`);
+      // A round may die before, during or after its commit: any document committed so far, whole.
+      const committed = ['edgesbc', ...Array.from({ length: round + 1 }, (_, i) => `kill-${i}`)];
+      assert.ok(committed.includes(store.running().system.name), `round ${round}: ${store.running().system.name}`);
+    } finally {
+      store.close();
+    }
+  }
 });
