@@ -182,7 +182,10 @@ export class Call {
 
   private async onFinalFromB(txn: ClientTransaction, res: SipResponse, dialog: Dialog | undefined): Promise<void> {
     if (txn !== this.bTxn) return;
+    // Done with it: its settled promise holds the whole final response.
+    this.bTxn = undefined;
     clearTimeout(this.ringTimer);
+    this.ringTimer = undefined;
     if (res.status >= 200 && res.status < 300) {
       if (!dialog) {
         this.log.error({ call: this.id }, '2xx without dialog');
@@ -241,6 +244,7 @@ export class Call {
 
   private onFailedB(txn: ClientTransaction, err: unknown): void {
     if (txn !== this.bTxn) return;
+    this.bTxn = undefined;
     this.log.error({ call: this.id, err }, 'b leg INVITE failed');
     if (!this.canceled) this.respondA(503, 'Service Unavailable');
     this.end();
@@ -345,6 +349,7 @@ export class Call {
     if (this.state === 'ended') return;
     this.state = 'ended';
     clearTimeout(this.ringTimer);
+    this.ringTimer = undefined;
     this.deps.media.close();
     this.deps.onEnded(this);
   }
