@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
@@ -177,6 +177,10 @@ test('kill -9 of sbcd while it commits its --config leaves the old or the new co
   const work = tmpDir('sbcd-kill9-');
   const dataDir = join(work, 'data');
   const base = await defaultTestConfig();
+  // A box that has run once: the store exists with its default commit (a kill
+  // before the first start would leave no database at all, which is no test).
+  mkdirSync(dataDir, { recursive: true });
+  ConfigStore.open(join(dataDir, 'config.db')).close();
   for (let round = 0; round < 10; round++) {
     // Each round commits a document that differs (system.name), then dies at a random moment.
     const file = join(work, `round-${round}.json`);
