@@ -15,9 +15,10 @@ export function defaultConfig(): ConfigDocument {
       shutdown_grace_s: 30,
     },
     tls: { min_version: '1.2', cert_file: '', key_file: '' },
+    media: { workers: 0, timeout_s: 60, hold_timeout_s: 0 },
     sides: {
-      lan: { addresses: ['127.0.0.1'], advertised_address: '', udp: 5060, tcp: 5060, tls: 5061 },
-      wan: { addresses: ['127.0.0.2'], advertised_address: '', udp: 5070, tcp: 5070, tls: 5071 },
+      lan: { addresses: ['127.0.0.1'], advertised_address: '', udp: 5060, tcp: 5060, tls: 5061, media: sideMedia() },
+      wan: { addresses: ['127.0.0.2'], advertised_address: '', udp: 5070, tcp: 5070, tls: 5071, media: sideMedia() },
     },
     trunks: [
       {
@@ -27,10 +28,11 @@ export function defaultConfig(): ConfigDocument {
         endpoints: [{ host: '127.0.0.1', port: 5080 }],
         from_domain: '',
         options_ping_s: 0,
+        media: { srtp: 'off', latching: 'same-ip', codecs: [] },
         enabled: true,
       },
     ],
-    pbxs: [{ name: 'pbx', side: 'lan', host: '127.0.0.1', port: 5090, transport: 'udp', enabled: true }],
+    pbxs: [{ name: 'pbx', side: 'lan', host: '127.0.0.1', port: 5090, transport: 'udp', media: { srtp: 'off', latching: 'until-signalled', codecs: [] }, enabled: true }],
     routes: [
       {
         name: 'pbx-to-vonage',
@@ -51,4 +53,8 @@ export function defaultConfig(): ConfigDocument {
     ],
     firewall: { enabled: false },
   };
+}
+
+function sideMedia() {
+  return { address: '', advertised_address: '', port_min: 10000, port_max: 20000 };
 }

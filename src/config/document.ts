@@ -31,12 +31,35 @@ export interface TlsConfig {
   key_file: string;
 }
 
+export interface SideMediaConfig {
+  address: string;
+  advertised_address: string;
+  port_min: number;
+  port_max: number;
+}
+
 export interface SideConfig {
   addresses: string[];
   advertised_address: string;
   udp: number;
   tcp: number;
   tls: number;
+  media: SideMediaConfig;
+}
+
+export type LatchMode = 'off' | 'until-signalled' | 'same-ip';
+export type SrtpMode = 'off' | 'sdes';
+
+export interface PeerMediaConfig {
+  srtp: SrtpMode;
+  latching: LatchMode;
+  codecs: string[];
+}
+
+export interface MediaConfig {
+  workers: number;
+  timeout_s: number;
+  hold_timeout_s: number;
 }
 
 export interface TrunkEndpoint {
@@ -51,6 +74,7 @@ export interface TrunkConfig {
   endpoints: TrunkEndpoint[];
   from_domain: string;
   options_ping_s: number;
+  media: PeerMediaConfig;
   enabled: boolean;
 }
 
@@ -60,6 +84,7 @@ export interface PbxConfig {
   host: string;
   port: number;
   transport: Transport;
+  media: PeerMediaConfig;
   enabled: boolean;
 }
 
@@ -91,6 +116,7 @@ export interface ConfigDocument {
   system: SystemConfig;
   sip: SipConfig;
   tls: TlsConfig;
+  media: MediaConfig;
   sides: Record<string, SideConfig>;
   trunks: TrunkConfig[];
   pbxs: PbxConfig[];

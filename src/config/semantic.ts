@@ -70,8 +70,31 @@ function checkSides(doc: Obj, out: ConfigProblem[]): Map<string, Obj> {
     if (adv !== undefined && adv !== '' && isIP(adv) === 0) {
       out.push({ path: `${base}/advertised_address`, message: `"${adv}" is not an IPv4/IPv6 address` });
     }
+    checkSideMedia(side, base, out);
   }
   return sides;
+}
+
+// A media range needs room for at least one RTP/RTCP pair, and its
+// addresses must be literals (they go into SDP c= lines as they are).
+function checkSideMedia(side: Obj, base: string, out: ConfigProblem[]): void {
+  const media = side.media;
+  if (!isObj(media)) return;
+  for (const f of ['address', 'advertised_address'] as const) {
+    const v = str(media[f]);
+    if (v !== undefined && v !== '' && isIP(v) === 0) {
+      out.push({ path: `${base}/media/${f}`, message: `"${v}" is not an IPv4/IPv6 address` });
+    }
+  }
+  const addr = str(media.address);
+  if (addr !== undefined && addr !== '' && !arr(side.addresses).includes(addr)) {
+    out.push({ path: `${base}/media/address`, message: `"${addr}" is not one of this side's addresses` });
+  }
+  const min = media.port_min;
+  const max = media.port_max;
+  if (typeof min === 'number' && typeof max === 'number' && max < min + 1) {
+    out.push({ path: `${base}/media/port_max`, message: `must be above port_min (${min}): a range holds RTP/RTCP pairs` });
+  }
 }
 
 function checkUniqueNames(list: unknown[], base: string, out: ConfigProblem[]): Map<string, Obj> {

@@ -5,6 +5,7 @@
 // migration. readLayer(writeLayer(doc)) == canonicalize(doc), exactly.
 import type Database from 'better-sqlite3';
 import { canonicalize } from './canonical.js';
+import { schemaProblems } from './validate.js';
 import type { ConfigDocument, Layer, RouteConfig, SideConfig, Transport, TrunkConfig } from './document.js';
 
 type DB = Database.Database;
@@ -64,28 +65,30 @@ export function writeLayer(db: DB, layer: Layer, doc: ConfigDocument): void {
   for (const [key, value] of settings) setting.run(layer, key, value);
 
   const side = db.prepare(
-    'INSERT INTO sides (layer, name, position, advertised_address, udp, tcp, tls) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    'INSERT INTO sides (layer, name, position, advertised_address, udp, tcp, tls, media) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   );
   const addr = db.prepare('INSERT INTO side_addresses (layer, side, position, address) VALUES (?, ?, ?, ?)');
   Object.entries(doc.sides).forEach(([name, s], i) => {
-    side.run(layer, name, i, s.advertised_address, s.udp, s.tcp, s.tls);
+    side.run(layer, name, i, s.advertised_address, s.udp, s.tcp, s.tls, JSON.stringify(s.media ?? {}));
     s.addresses.forEach((a, j) => addr.run(layer, name, j, a));
   });
 
   const trunk = db.prepare(
-    `INSERT INTO trunks (layer, name, position, side, transport, from_domain, options_ping_s, enabled)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO trunks (layer, name, position, side, transport, from_domain, options_ping_s, media, enabled)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const ep = db.prepare('INSERT INTO trunk_endpoints (layer, trunk, position, host, port) VALUES (?, ?, ?, ?, ?)');
   doc.trunks.forEach((t, i) => {
-    trunk.run(layer, t.name, i, t.side, t.transport, t.from_domain, t.options_ping_s, bool(t.enabled));
+    trunk.run(layer, t.name, i, t.side, t.transport, t.from_domain, t.options_ping_s, JSON.stringify(t.media ?? {}), bool(t.enabled));
     t.endpoints.forEach((e, j) => ep.run(layer, t.name, j, e.host, e.port));
   });
 
   const pbx = db.prepare(
-    'INSERT INTO pbxs (layer, name, position, side, host, port, transport, enabled) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    'INSERT INTO pbxs (layer, name, position, side, host, port, transport, media, enabled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
-  doc.pbxs.forEach((p, i) => pbx.run(layer, p.name, i, p.side, p.host, p.port, p.transport, bool(p.enabled)));
+  doc.pbxs.forEach((p, i) =>
+    pbx.run(layer, p.name, i, p.side, p.host, p.port, p.transport, JSON.stringify(p.media ?? {}), bool(p.enabled)),
+  );
 
   const route = db.prepare(
     `INSERT INTO routes (layer, name, position, from_side, match_ruri_user, to_trunk, to_pbx, priority, enabled)
@@ -102,6 +105,7 @@ interface SideRow {
   udp: number;
   tcp: number;
   tls: number;
+  media: string;
 }
 interface TrunkRow {
   name: string;
@@ -109,6 +113,7 @@ interface TrunkRow {
   transport: Transport;
   from_domain: string;
   options_ping_s: number;
+  media: string;
   enabled: number;
 }
 interface PbxRow {
@@ -117,6 +122,7 @@ interface PbxRow {
   host: string;
   port: number;
   transport: Transport;
+  media: string;
   enabled: number;
 }
 interface RouteRow {
@@ -143,6 +149,7 @@ export function readLayer(db: DB, layer: Layer): ConfigDocument {
       udp: s.udp,
       tcp: s.tcp,
       tls: s.tls,
+      media: JSON.parse(s.media) as SideConfig['media'],
     };
   }
 
@@ -156,6 +163,7 @@ export function readLayer(db: DB, layer: Layer): ConfigDocument {
     endpoints: eps.all(layer, t.name) as { host: string; port: number }[],
     from_domain: t.from_domain,
     options_ping_s: t.options_ping_s,
+    media: JSON.parse(t.media) as TrunkConfig['media'],
     enabled: t.enabled === 1,
   }));
 
@@ -165,6 +173,7 @@ export function readLayer(db: DB, layer: Layer): ConfigDocument {
     host: p.host,
     port: p.port,
     transport: p.transport,
+    media: JSON.parse(p.media) as TrunkConfig['media'],
     enabled: p.enabled === 1,
   }));
 
@@ -179,7 +188,11 @@ export function readLayer(db: DB, layer: Layer): ConfigDocument {
     enabled: r.enabled === 1,
   }));
 
-  return canonicalize({ ...doc, sides, trunks, pbxs, routes } as ConfigDocument, { secrets: true });
+  const out = { ...doc, sides, trunks, pbxs, routes } as ConfigDocument;
+  // A layer written before a field existed lacks it: the schema's defaults
+  // fill it in (the same values a new document gets).
+  schemaProblems(out);
+  return canonicalize(out, { secrets: true });
 }
 
 export function layerIsEmpty(db: DB, layer: Layer): boolean {

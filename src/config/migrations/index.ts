@@ -1,6 +1,7 @@
 // Every migration, in order. Add a file NNN_name.ts and list it here;
 // never edit one that has shipped.
 import * as m001 from './001_initial.js';
+import * as m002 from './002_media.js';
 
 export interface Migration {
   version: number;
@@ -8,4 +9,4 @@ export interface Migration {
   sql: string;
 }
 
-export const migrations: readonly Migration[] = [m001];
+export const migrations: readonly Migration[] = [m001, m002];

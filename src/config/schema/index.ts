@@ -5,6 +5,7 @@ import type { JSONSchemaType } from 'ajv';
 import type { ConfigDocument } from '../document.js';
 import { NAME_PATTERN } from './common.js';
 import { firewallSchema } from './firewall.js';
+import { mediaSchema } from './media.js';
 import { pbxSchema } from './pbx.js';
 import { routeSchema } from './route.js';
 import { sideSchema } from './side.js';
@@ -13,7 +14,7 @@ import { systemSchema } from './system.js';
 import { tlsSchema } from './tls.js';
 import { trunkSchema } from './trunk.js';
 
-export { firewallSchema, pbxSchema, routeSchema, sideSchema, sipSchema, systemSchema, tlsSchema, trunkSchema };
+export { firewallSchema, mediaSchema, pbxSchema, routeSchema, sideSchema, sipSchema, systemSchema, tlsSchema, trunkSchema };
 export { userSchema } from './user.js';
 export { SECRET_MASK } from './common.js';
 
@@ -22,12 +23,13 @@ export const documentSchema: JSONSchemaType<ConfigDocument> = {
   type: 'object',
   description: 'EdgeSBC configuration document, version 1.',
   additionalProperties: false,
-  required: ['version', 'system', 'sip', 'tls', 'sides', 'trunks', 'pbxs', 'routes', 'firewall'],
+  required: ['version', 'system', 'sip', 'tls', 'media', 'sides', 'trunks', 'pbxs', 'routes', 'firewall'],
   properties: {
     version: { type: 'integer', const: 1, description: 'Document format version.' },
     system: systemSchema,
     sip: sipSchema,
     tls: tlsSchema,
+    media: mediaSchema,
     sides: {
       type: 'object',
       description: 'Network sides by name (lan, wan, …).',

@@ -1,12 +1,13 @@
 import type { JSONSchemaType } from 'ajv';
 import type { SideConfig } from '../document.js';
 import { listenPort } from './common.js';
+import { sideMediaSchema } from './media.js';
 
 export const sideSchema: JSONSchemaType<SideConfig> = {
   type: 'object',
   description: 'One network side (e.g. lan, wan): where SIP listens.',
   additionalProperties: false,
-  required: ['addresses', 'advertised_address', 'udp', 'tcp', 'tls'],
+  required: ['addresses', 'advertised_address', 'udp', 'tcp', 'tls', 'media'],
   properties: {
     addresses: {
       type: 'array',
@@ -25,5 +26,6 @@ export const sideSchema: JSONSchemaType<SideConfig> = {
     udp: listenPort(5060, 'UDP port; 0 = UDP off.'),
     tcp: listenPort(5060, 'TCP port; 0 = TCP off.'),
     tls: listenPort(5061, 'TLS port; 0 = TLS off.'),
+    media: sideMediaSchema,
   },
 };

@@ -1,12 +1,13 @@
 import type { JSONSchemaType } from 'ajv';
 import type { TrunkConfig } from '../document.js';
 import { NAME_PATTERN, TRANSPORTS, peerPort } from './common.js';
+import { peerMediaSchema } from './media.js';
 
 export const trunkSchema: JSONSchemaType<TrunkConfig> = {
   type: 'object',
   description: 'A SIP trunk (Vonage) reached from one side.',
   additionalProperties: false,
-  required: ['name', 'side', 'transport', 'endpoints', 'from_domain', 'options_ping_s', 'enabled'],
+  required: ['name', 'side', 'transport', 'endpoints', 'from_domain', 'options_ping_s', 'media', 'enabled'],
   properties: {
     name: { type: 'string', pattern: NAME_PATTERN, description: 'Unique trunk name.' },
     side: { type: 'string', pattern: NAME_PATTERN, default: 'wan', description: 'Side the trunk is reached through.' },
@@ -39,6 +40,7 @@ export const trunkSchema: JSONSchemaType<TrunkConfig> = {
       default: 0,
       description: 'OPTIONS health-check interval in seconds; 0 = off (V-OUT-8).',
     },
+    media: peerMediaSchema('same-ip'),
     enabled: { type: 'boolean', default: true, description: 'Disabled trunks take no calls.' },
   },
 };

@@ -39,7 +39,15 @@ test('defaults fill missing fields and sections', () => {
   assert.deepEqual(doc.system, { name: 'edgesbc', log_level: 'info' });
   assert.deepEqual(doc.sip.timers, { t1_ms: 500, t2_ms: 4000, t4_ms: 5000 });
   assert.deepEqual(doc.tls, { min_version: '1.2', cert_file: '', key_file: '' });
-  assert.deepEqual(doc.sides.lan, { addresses: ['10.0.0.1'], advertised_address: '', udp: 5060, tcp: 5060, tls: 5061 });
+  assert.deepEqual(doc.sides.lan, {
+    addresses: ['10.0.0.1'],
+    advertised_address: '',
+    udp: 5060,
+    tcp: 5060,
+    tls: 5061,
+    media: { address: '', advertised_address: '', port_min: 10000, port_max: 20000 },
+  });
+  assert.deepEqual(doc.media, { workers: 0, timeout_s: 60, hold_timeout_s: 0 });
   assert.deepEqual(doc.trunks[0], {
     name: 't1',
     side: 'wan',
@@ -47,9 +55,18 @@ test('defaults fill missing fields and sections', () => {
     endpoints: [{ host: 'sip.example.net', port: 5060 }],
     from_domain: '',
     options_ping_s: 0,
+    media: { srtp: 'off', latching: 'same-ip', codecs: [] },
     enabled: true,
   });
-  assert.deepEqual(doc.pbxs[0], { name: 'p1', side: 'lan', host: '10.0.0.9', port: 5060, transport: 'udp', enabled: true });
+  assert.deepEqual(doc.pbxs[0], {
+    name: 'p1',
+    side: 'lan',
+    host: '10.0.0.9',
+    port: 5060,
+    transport: 'udp',
+    media: { srtp: 'off', latching: 'until-signalled', codecs: [] },
+    enabled: true,
+  });
   assert.deepEqual(doc.routes[0], {
     name: 'out',
     from_side: 'lan',
