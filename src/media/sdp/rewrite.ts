@@ -42,6 +42,7 @@ const DROPPED_ATTRIBUTES = new Set([
   'key-mgmt',
   'rtcp',
   'rtcp-mux',
+  'rtcp-mux-only',
   'bundle-only',
 ]);
 const PAYLOAD_ATTRIBUTES = new Set(['rtpmap', 'fmtp', 'rtcp-fb']);

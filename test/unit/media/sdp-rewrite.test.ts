@@ -106,9 +106,10 @@ test('rewrite: baresip offer with rtcp-mux; codec filter drops rtpmap/fmtp of dr
   ]);
 });
 
-test('rewrite: rtcp-mux offered but not planned: a=rtcp-mux removed', () => {
-  const out = rewrite(sample('baresip-offer'), [line(30010, { codecs: ['PCMU'] })]);
-  assert.equal(out.includes('a=rtcp-mux'), false);
+test('rewrite: rtcp-mux (and rtcp-mux-only, RFC 8858) offered but not planned: removed', () => {
+  const sdp = sample('baresip-offer').replace('a=rtcp-mux\r\n', 'a=rtcp-mux\r\na=rtcp-mux-only\r\n');
+  assert.match(sdp, /a=rtcp-mux-only/);
+  const out = rewrite(sdp, [line(30010, { codecs: ['PCMU'] })]);
   assert.deepEqual(out.slice(5), ['m=audio 30010 RTP/AVP 0', 'b=AS:106', 'a=rtpmap:0 PCMU/8000', 'a=ptime:20', 'a=sendrecv',
     'a=label:1', 'a=ssrc:3523672386 cname:0d9ac3f2-51b8-4bd2-a37e-8d5f5a0e8c1b']);
 });
