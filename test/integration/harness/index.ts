@@ -10,3 +10,4 @@ export { freePort, tmpDir } from './ports.js';
 export { repoRoot, daemonPath, scenariosDir, scenarioPath } from './paths.js';
 export { callThrough, ends, assertAllPassed, identityOf, assertNothingLeaks, assertReceivedNothing } from './flows.js';
 export type { Direction, CallFlow, Ends, Identity } from './flows.js';
+export * from './netns.js';

@@ -55,6 +55,8 @@ export interface StartSbcdOptions {
   args?: string[];
   /** Default 15 000 ms. */
   readyTimeoutMs?: number;
+  /** Run the daemon inside this network namespace (`ip netns exec`; see netns.ts). */
+  netns?: string;
 }
 
 export interface SideAddr {
@@ -185,7 +187,8 @@ async function startOnce(opts: StartSbcdOptions): Promise<Sbcd> {
   writeFileSync(configFile, JSON.stringify(config, null, 2));
 
   const args = [daemonPath, '--data-dir', dataDir, '--config', configFile, ...(opts.args ?? [])];
-  const proc = spawn(process.execPath, args, {
+  // `ip netns exec` execs the command, so proc.pid is still the daemon's.
+  const proc = spawn(opts.netns ? 'ip' : process.execPath, opts.netns ? ['netns', 'exec', opts.netns, process.execPath, ...args] : args, {
     cwd: repoRoot,
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -35,6 +35,8 @@ export interface SippArgs {
   timeoutMs: number;
   /** Label used in the scratch file names. */
   name?: string;
+  /** Run SIPp inside this network namespace (`ip netns exec`; see netns.ts). */
+  netns?: string;
 }
 
 export interface SippStats {
@@ -155,7 +157,9 @@ async function launch(a: SippArgs, waitListening: boolean): Promise<SippHandle> 
   const dir = tmpDir(`sipp-${a.name ?? a.scenario.replace(/[^a-z0-9-]/gi, '_')}-`);
   const args = buildArgs(a, dir, await freePort('0.0.0.0'));
   const command = `sipp ${args.join(' ')}`;
-  const proc = spawn('sipp', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = a.netns
+    ? spawn('ip', ['netns', 'exec', a.netns, 'sipp', ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn('sipp', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   trackChild(proc);
   let stdout = '';
   let stderr = '';
@@ -214,7 +218,9 @@ async function launch(a: SippArgs, waitListening: boolean): Promise<SippHandle> 
       return done;
     },
   };
-  if (waitListening) await waitBound(a.ip, a.port, a.transport ?? 'udp', exited, command, () => stderr + stdout);
+  // /proc/<pid>/net shows the socket tables of that process's namespace.
+  const procNet = a.netns && proc.pid ? `/proc/${proc.pid}/net` : '/proc/net';
+  if (waitListening) await waitBound(a.ip, a.port, a.transport ?? 'udp', exited, command, () => stderr + stdout, procNet);
   return handle;
 }
 
@@ -255,8 +261,8 @@ function procNetKey(ip: string, port: number): string {
   return `${hexIp}:${port.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
-function isBound(ip: string, port: number, transport: 'udp' | 'tcp'): boolean {
-  const table = readOr(`/proc/net/${transport}`);
+function isBound(ip: string, port: number, transport: 'udp' | 'tcp', procNet: string): boolean {
+  const table = readOr(`${procNet}/${transport}`);
   const key = procNetKey(ip, port);
   return table.split('\n').some((l) => {
     const f = l.trim().split(/\s+/);
@@ -271,6 +277,7 @@ async function waitBound(
   exited: Promise<unknown>,
   command: string,
   output: () => string,
+  procNet = '/proc/net',
 ): Promise<void> {
   if (ip.includes(':')) {
     await new Promise((r) => setTimeout(r, 300)); // IPv6: just give it a moment
@@ -280,7 +287,7 @@ async function waitBound(
   void exited.then(() => (gone = true));
   const deadline = Date.now() + 5000;
   while (Date.now() < deadline) {
-    if (isBound(ip, port, transport)) return;
+    if (isBound(ip, port, transport, procNet)) return;
     if (gone) return; // the caller reads the result from done
     await new Promise((r) => setTimeout(r, 25));
   }
