@@ -6,6 +6,7 @@
 #include <string>
 
 #include "args.h"
+#include "nft_wrap.h"
 #include "../sip/transport/transport.h"
 #include "sip_engine_wrap.h"
 
@@ -30,6 +31,7 @@ Napi::Value GenerateSelfSigned(const Napi::CallbackInfo& info) {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   SipEngineWrap::Init(env, exports);
+  NftInit(env, exports);
   exports.Set("generateSelfSigned", Napi::Function::New<GenerateSelfSigned>(env, "generateSelfSigned"));
   return exports;
 }

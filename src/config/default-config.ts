@@ -2,6 +2,7 @@
 // development checkout starts without touching real interfaces).
 // Kept identical to the agreed document shape (docs/config.md).
 import type { ConfigDocument } from './document.js';
+import { DEFAULT_SCANNER_USER_AGENTS } from './schema/firewall.js';
 
 export function defaultConfig(): ConfigDocument {
   return {
@@ -51,7 +52,25 @@ export function defaultConfig(): ConfigDocument {
         enabled: true,
       },
     ],
-    firewall: { enabled: false },
+    firewall: {
+      enabled: false,
+      wan_sides: [],
+      wan_interfaces: [],
+      trunks: {},
+      address_lists: {},
+      resolve_interval_s: 300,
+      admin: { tcp_ports: [443, 22], networks: [] },
+      icmp_per_s: 10,
+      bans: {
+        timeout_s: 3600,
+        allow_list: [],
+        unknown_sources: true,
+        scanner_user_agents: [...DEFAULT_SCANNER_USER_AGENTS],
+        auth_failures: 5,
+        auth_window_s: 60,
+      },
+      flood: { packets_per_s: 500, burst: 1000, ban_timeout_s: 600 },
+    },
   };
 }
 

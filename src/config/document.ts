@@ -107,8 +107,59 @@ export interface RouteConfig {
   enabled: boolean;
 }
 
+// Firewall (issue 7, docs/firewall.md). Media policy of a trunk on the WAN:
+// open-range = the side's RTP port range from anywhere (Vonage's legacy
+// advice, V-IN-7); vonage-ranges = that range only from the media lists;
+// signalled-peers = only from the address/port pairs the media engine
+// registers for each call.
+export type MediaPolicy = 'open-range' | 'vonage-ranges' | 'signalled-peers';
+
+export interface FirewallTrunkConfig {
+  signalling_lists: string[];
+  media_policy: MediaPolicy;
+  media_lists: string[];
+}
+
+// An address list imported by the admin (the shipped Vonage lists live in
+// data/vonage/ and are not part of the document).
+export interface AddressListConfig {
+  description: string;
+  source: string;
+  published: string;
+  entries: string[];
+}
+
+export interface FirewallAdminConfig {
+  tcp_ports: number[];
+  networks: string[];
+}
+
+export interface FirewallBanConfig {
+  timeout_s: number;
+  allow_list: string[];
+  unknown_sources: boolean;
+  scanner_user_agents: string[];
+  auth_failures: number;
+  auth_window_s: number;
+}
+
+export interface FirewallFloodConfig {
+  packets_per_s: number;
+  burst: number;
+  ban_timeout_s: number;
+}
+
 export interface FirewallConfig {
   enabled: boolean;
+  wan_sides: string[];
+  wan_interfaces: string[];
+  trunks: Record<string, FirewallTrunkConfig>;
+  address_lists: Record<string, AddressListConfig>;
+  resolve_interval_s: number;
+  admin: FirewallAdminConfig;
+  icmp_per_s: number;
+  bans: FirewallBanConfig;
+  flood: FirewallFloodConfig;
 }
 
 export interface ConfigDocument {

@@ -4,6 +4,7 @@
 // everything in one pass.
 import { isIP } from 'node:net';
 import type { ConfigProblem } from './errors.js';
+import { firewallProblems } from './firewall-semantic.js';
 
 type Obj = Record<string, unknown>;
 
@@ -225,5 +226,6 @@ export function semanticProblems(input: unknown): ConfigProblem[] {
   });
 
   checkRoutes(input, sides, trunks, pbxs, out);
+  firewallProblems(input, new Set(sides.keys()), out);
   return out;
 }

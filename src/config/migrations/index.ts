@@ -2,6 +2,7 @@
 // never edit one that has shipped.
 import * as m001 from './001_initial.js';
 import * as m002 from './002_media.js';
+import * as m003 from './003_firewall.js';
 
 export interface Migration {
   version: number;
@@ -9,4 +10,4 @@ export interface Migration {
   sql: string;
 }
 
-export const migrations: readonly Migration[] = [m001, m002];
+export const migrations: readonly Migration[] = [m001, m002, m003];

@@ -6,12 +6,8 @@ import { migrate, schemaVersion } from '../../../src/config/migrate.js';
 import { migrations } from '../../../src/config/migrations/index.js';
 
 const EXPECTED_TABLES = [
-  'address_list_entries',
-  'address_lists',
   'audit',
   'commits',
-  'firewall_profiles',
-  'firewall_rules',
   'pbxs',
   'routes',
   'schema_migrations',
@@ -41,6 +37,7 @@ test('migrations from empty produce the expected tables and user_version', () =>
   assert.deepEqual(rows, [
     { version: 1, name: 'initial' },
     { version: 2, name: 'media' },
+    { version: 3, name: 'firewall' },
   ]);
   // Layered tables refuse layers other than candidate/running.
   assert.throws(() => db.prepare(`INSERT INTO settings (layer, key, value) VALUES ('draft', '/x', '1')`).run(), /CHECK/);

@@ -75,7 +75,7 @@ test('defaults fill missing fields and sections', () => {
     priority: 100,
     enabled: true,
   });
-  assert.deepEqual(doc.firewall, { enabled: false });
+  assert.deepEqual(doc.firewall, defaultConfig().firewall);
 });
 
 test('validation never modifies its input', () => {
