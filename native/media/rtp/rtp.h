@@ -1,4 +1,5 @@
-// RTP and RTCP on the wire (RFC 3550, RFC 5761, RFC 3611 not covered):
+// RTP and RTCP on the wire (RFC 3550, RFC 5761; of RFC 3611 XR only the
+// SSRC fields are known to the rewrite):
 // header parsing, mux demultiplexing, SSRC rewriting in RTCP compounds, and
 // the per-stream statistics the relay keeps (RFC 3550 A.1, A.3, A.8; RTT from
 // LSR/DLSR, §6.4.1). Plain functions and small value types: no sockets, no
@@ -32,11 +33,16 @@ bool is_rtcp(const uint8_t* p, size_t n);
 // Walks an RTCP compound packet (RFC 3550 §6.1 / A.2: version 2 throughout,
 // lengths add up exactly, padding only in the last). Returns false if it is
 // not a valid compound. `visit` is called for each packet in order.
+// The whole compound is validated before the first call, so a visitor never
+// sees part of an invalid compound. Every packet type must be in the RTCP
+// range 192..223 (RFC 5761 §4); the first need not be SR/RR (reduced-size
+// RTCP, RFC 5506). A visitor that returns bool stops the walk with false.
 struct RtcpPacket {
   uint8_t type = 0;    // 200 SR, 201 RR, 202 SDES, 203 BYE, 204 APP, 205/206 feedback
   uint8_t count = 0;   // RC / SC / FMT
   const uint8_t* data = nullptr;  // whole packet, header included
   size_t len = 0;
+  size_t padding = 0;  // padding octets at the end of `data` (counted in len; only the last packet has any)
 };
 template <typename F>
 bool for_each_rtcp(const uint8_t* p, size_t n, F&& visit);
@@ -59,8 +65,11 @@ size_t rtcp_report_blocks(const RtcpPacket& pkt, ReportBlock* out, size_t max);
 
 // Rewrites, in place, every occurrence of SSRC `from` as `to` in a valid
 // compound: the sender SSRC of SR/RR/APP/feedback, SDES chunk SSRCs, BYE
-// SSRCs, report-block source SSRCs and feedback media SSRCs. Returns the
-// number of fields changed; 0 for an invalid compound (nothing changed).
+// SSRCs, report-block source SSRCs and feedback media SSRCs. Also the SSRCs
+// inside feedback FCI that name a stream (RFC 5104 FIR/TSTR/TSTN,
+// TMMBR/TMMBN; REMB's SSRC list) and XR's sender SSRC and block source SSRCs
+// (RFC 3611 blocks 1-3, 5-7). Returns the number of fields that held `from`
+// (with from == to nothing changes); 0 for an invalid compound (nothing changed).
 size_t rtcp_rewrite_ssrc(uint8_t* p, size_t n, uint32_t from, uint32_t to);
 
 // Receive statistics of one RTP source as RFC 3550 A.1/A.3/A.8 define them.
@@ -79,11 +88,19 @@ class RtpReceiveStats {
   uint64_t packets_ = 0, bytes_ = 0;
   uint32_t ssrc_ = 0;
   bool started_ = false;
-  uint32_t base_seq_ = 0, max_seq_ = 0, cycles_ = 0;
+  uint32_t base_seq_ = 0, max_seq_ = 0, cycles_ = 0;  // cycles_: sequence wraps (not shifted)
   uint64_t received_in_run_ = 0;
   double transit_ = 0, jitter_ts_ = 0;  // jitter in timestamp units
   uint32_t clock_rate_ = 8000;
   bool have_transit_ = false;
+  // A.1's bad_seq: a jump of MAX_DROPOUT or more is believed (restart) only
+  // when the next packet follows it. > 0xffff: none pending.
+  uint32_t bad_seq_ = 0x10000;
+  // Jitter works on differences (previous packet's arrival and timestamp), so
+  // neither timestamp wrap nor a large monotonic clock loses precision;
+  // transit_ is the transit relative to the source's first packet.
+  uint64_t last_arrival_us_ = 0;
+  uint32_t last_ts_ = 0;
 };
 
 // Round-trip time between the SBC and one peer from RTCP (RFC 3550 §6.4.1):
@@ -92,7 +109,10 @@ class RtpReceiveStats {
 class RttTracker {
  public:
   void on_sr_sent(uint32_t ntp_middle, uint64_t now_us);
-  // Returns true and the RTT in ms when `rb` refers to one of our SRs.
+  // Returns true and the RTT in ms when `rb` refers to one of our SRs
+  // (LSR 0 = the peer has no SR of ours yet: false). RTT = time since that SR
+  // was sent - DLSR; a result below zero by less than 1 ms (DLSR rounding on
+  // a short path) reads 0, more than that is rejected (false).
   bool on_report(const ReportBlock& rb, uint64_t now_us, double& rtt_ms);
  private:
   static constexpr size_t kSlots = 8;
