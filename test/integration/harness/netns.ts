@@ -233,7 +233,7 @@ export async function createTopology(opts: TopologyOptions = {}): Promise<Topolo
   const reason = netnsSkipReason();
   if (reason) throw new Error(`createTopology: ${reason}`);
   const prefix = opts.prefix ?? 'esbc-';
-  if (!/^[a-z0-9-]{1,12}$/.test(prefix)) throw new Error(`createTopology: prefix "${prefix}" must be 1-12 of [a-z0-9-]`);
+  if (!/^[a-z0-9-]{1,24}$/.test(prefix)) throw new Error(`createTopology: prefix "${prefix}" must be 1-24 of [a-z0-9-]`);
   installExitHooks();
   if (!staleSweptFor.has(prefix)) {
     staleSweptFor.add(prefix);

@@ -135,11 +135,13 @@ describe('netns harness', { skip, timeout: 45_000 }, () => {
     const left = namespaces().filter((n) => n.startsWith(topo.id));
     assert.deepEqual(left, []);
 
-    // A namespace left by a crashed run (a pid that does not exist).
-    const stale = `esbc-t-99999999-1-sbc`;
+    // A namespace left by a crashed run (a pid that does not exist), under a
+    // prefix of this process's own so that parallel runs do not meet.
+    const prefix = `esbc-t${process.pid}-`;
+    const stale = `${prefix}99999999-1-sbc`;
     execFileSync('ip', ['netns', 'add', stale]);
     try {
-      const removed = removeStaleNamespaces('esbc-t-');
+      const removed = removeStaleNamespaces(prefix);
       assert.deepEqual(removed, [stale]);
       assert.equal(namespaces().includes(stale), false);
     } finally {
