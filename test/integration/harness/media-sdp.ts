@@ -49,7 +49,7 @@ export function readSdp(body: string): SdpView {
 export function audioAddress(body: string): UdpAddress {
   const v = readSdp(body);
   const m = v.media[0];
-  assert.ok(m, `no m= line in SDP:\n${body}`);
+  assert.ok(m, `no m= line in SDP:\n${redactKeys(body)}`);
   return { ip: m.address, port: m.port };
 }
 
@@ -66,7 +66,7 @@ export function assertOnlySbcMedia(
   label: string,
 ): MediaView {
   const v = readSdp(body);
-  const ctx = `${label}: SDP\n${body}`;
+  const ctx = `${label}: SDP\n${redactKeys(body)}`;
   assert.equal(v.originAddress, sbcIp, `${ctx}\no= address is not the SBC's`);
   const m = v.media[0];
   assert.ok(m, `${ctx}\nno m= line`);
@@ -80,4 +80,9 @@ export function assertOnlySbcMedia(
     assert.doesNotMatch(body, new RegExp(`(?<![0-9])${port}(?![0-9])`), `${ctx}\nleaks port ${port}`);
   }
   return m;
+}
+
+/** The SDP with every a=crypto key replaced, for assertion messages (keys stay out of logs). */
+export function redactKeys(body: string): string {
+  return body.replace(/inline:[^|\s]+/g, 'inline:<key>');
 }

@@ -6,6 +6,14 @@ import { readFileSync } from 'node:fs';
 import type { SippHandle } from './sipp.js';
 import { cseqMethod, parseMessages, type SipMessage } from './sip-log.js';
 
+/** A traced message with the wall-clock time SIPp logged it at (ms since the epoch). */
+export type TimedMessage = SipMessage & { at: number };
+
+// The dashes line that opens each trace entry carries SIPp's local time,
+// "----- 2026-11-23 17:34:35.290640"; entries are in the same order as
+// parseMessages returns them.
+const STAMP = /^-{5,} (\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d\.\d{3})\d*\n\w+ message (?:sent|received)/gm;
+
 export class SippTrace {
   readonly file: string;
 
@@ -18,18 +26,22 @@ export class SippTrace {
     this.file = file;
   }
 
-  messages(): SipMessage[] {
+  messages(): TimedMessage[] {
     let text = '';
     try {
       text = readFileSync(this.file, 'utf8');
     } catch {
       return [];
     }
-    return parseMessages(text);
+    const stamps = [...text.matchAll(STAMP)].map((m) => new Date(`${m[1]}T${m[2]}`).getTime());
+    const all = parseMessages(text).map((msg, i) => ({ ...msg, at: stamps[i] ?? Number.NaN }));
+    // SIPp ends every entry with "\n\n" after the message; an entry read
+    // half-written is left for the next poll.
+    return text.endsWith('\n\n') ? all : all.slice(0, -1);
   }
 
   /** The `nth` (1-based) message matching `pred`, waiting at most `ms` for it. */
-  async waitFor(pred: (m: SipMessage) => boolean, ms: number, what: string, nth = 1): Promise<SipMessage> {
+  async waitFor(pred: (m: SipMessage) => boolean, ms: number, what: string, nth = 1): Promise<TimedMessage> {
     const deadline = Date.now() + ms;
     let exited = false;
     void this.handle.done.then(() => (exited = true));
@@ -53,3 +65,11 @@ export const on = {
   response: (direction: 'sent' | 'received', status: number, cseq: string) => (m: SipMessage) =>
     m.direction === direction && m.status === status && cseqMethod(m) === cseq,
 };
+
+/** A message whose CSeq header is exactly `cseq` ("2 INVITE"), sent or received. */
+export function withCseq(direction: 'sent' | 'received', cseq: string, status?: number): (m: SipMessage) => boolean {
+  return (m) =>
+    m.direction === direction &&
+    (status === undefined ? m.method !== undefined : m.status === status) &&
+    (m.headers.find((h) => /^(cseq)$/i.test(h.name))?.value.trim().replace(/\s+/g, ' ') ?? '') === cseq;
+}

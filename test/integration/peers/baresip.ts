@@ -29,6 +29,10 @@ export interface BaresipOptions {
   ctrlPort: number;
   /** Hard bound on the process's life. */
   timeoutMs: number;
+  /** Media encryption (account mediaenc, loads the srtp module): "srtp-mand" offers and requires RTP/SAVP with SDES. */
+  mediaenc?: 'srtp' | 'srtp-mand' | 'srtp-mandf';
+  /** Answer incoming calls at once (account answermode=auto). */
+  autoAnswer?: boolean;
 }
 
 export class Baresip {
@@ -78,6 +82,7 @@ export class Baresip {
       'module\t\t\tg711.so',
       'module\t\t\tausine.so',
       'module\t\t\taubridge.so',
+      ...(opts.mediaenc ? ['module\t\t\tsrtp.so'] : []),
       'module_tmp\t\taccount.so',
       'module_app\t\tmenu.so',
       'module_app\t\tctrl_tcp.so',
@@ -86,7 +91,13 @@ export class Baresip {
     ].join('\n');
     writeFileSync(join(dir, 'config'), config);
     // No registration (regint=0): the SBC knows the PBX by configuration.
-    writeFileSync(join(dir, 'accounts'), `<sip:pbx-phone@${opts.ip}>;regint=0;audio_codecs=pcmu\n`);
+    const params = [
+      'regint=0',
+      'audio_codecs=pcmu',
+      ...(opts.mediaenc ? [`mediaenc=${opts.mediaenc}`] : []),
+      ...(opts.autoAnswer ? ['answermode=auto'] : []),
+    ];
+    writeFileSync(join(dir, 'accounts'), `<sip:pbx-phone@${opts.ip}>;${params.join(';')}\n`);
     writeFileSync(join(dir, 'contacts'), '');
 
     const proc = spawn('baresip', ['-f', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
