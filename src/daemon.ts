@@ -16,6 +16,7 @@ import { CallController } from './calls/index.js';
 import type { ConfigDocument } from './config/document.js';
 import { ConfigError } from './config/errors.js';
 import { ConfigStore } from './config/store.js';
+import { Firewall, attachToStore } from './firewall/index.js';
 import { createLogger, type Logger } from './log.js';
 import { SipEngine, generateSelfSigned, type EngineOptions, type ListenerOptions } from './sip/index.js';
 
@@ -130,6 +131,17 @@ async function main(): Promise<void> {
   const log = createLogger(running.system.log_level);
   log.info({ dataDir: args.dataDir }, 'sbcd starting');
 
+  // The firewall goes in before SIP listens: on boot and after a crash the
+  // running config's table is back in the kernel before the first packet
+  // reaches a socket. A failed apply is logged and SIP starts anyway (the
+  // kernel keeps whatever table it had; commit confirmed guards lock-outs).
+  const firewall = new Firewall({ log: log.child({ mod: 'firewall' }) });
+  try {
+    await firewall.apply(running, 'start');
+  } catch (err) {
+    log.error({ err }, 'firewall could not be applied at start');
+  }
+
   const options = engineOptions(running, args.dataDir, log);
   let engine: SipEngine;
   try {
@@ -139,7 +151,7 @@ async function main(): Promise<void> {
     store.close();
     process.exit(1);
   }
-  const calls = new CallController(engine, running, log.child({ mod: 'calls' }));
+  const calls = new CallController(engine, running, log.child({ mod: 'calls' }), undefined, (req) => firewall.admit(req));
 
   const apply = (doc: ConfigDocument, why: string): void => {
     const before = JSON.stringify(listenersOf(running));
@@ -151,10 +163,17 @@ async function main(): Promise<void> {
     log.info({ why }, 'running config applied');
   };
   store.onRunningChange((doc) => apply(doc, 'commit'));
+  attachToStore(store, firewall, log);
   const confirmTimer = setInterval(() => store.checkConfirmDeadline(), 5000);
   confirmTimer.unref();
 
-  process.on('SIGHUP', () => apply(store.running(), 'SIGHUP'));
+  process.on('SIGHUP', () => {
+    // Another process (CLI, tests) may have committed, or a confirm deadline passed.
+    store.checkConfirmDeadline();
+    const doc = store.running();
+    apply(doc, 'SIGHUP');
+    firewall.apply(doc, 'SIGHUP').catch((err: unknown) => log.error({ err }, 'firewall apply failed: the previous table stays'));
+  });
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
@@ -166,6 +185,8 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 200)); // let the last BYEs leave
     await engine.close();
     clearInterval(confirmTimer);
+    // The table stays in the kernel: the box is protected while sbcd restarts.
+    firewall.close();
     store.close();
     log.info('sbcd stopped');
     process.exit(0);

@@ -18,6 +18,10 @@ const KNOWN_UNSUPPORTED = new Set(['REGISTER', 'SUBSCRIBE', 'NOTIFY', 'PUBLISH',
 const CALL_ID_PREFIX = randomBytes(6).toString('hex');
 let callSeq = 0;
 
+// Asked before an out-of-dialog request is handled (the firewall's dynamic
+// bans, src/firewall/): false = refuse it with 403, the source is banned.
+export type RequestGuard = (req: { ip: string; side: string; method: string; userAgent: string }) => boolean;
+
 interface Limits {
   maxCallsInProgress: number;
   retryAfterS: number;
@@ -35,6 +39,7 @@ export class CallController {
     doc: ConfigDocument,
     private readonly log: Logger,
     private readonly media: MediaFactory = passthroughMediaFactory,
+    private readonly guard: RequestGuard = () => true,
   ) {
     this.router = new Router(doc);
     this.limits = limitsOf(doc);
@@ -67,6 +72,11 @@ export class CallController {
 
   private onRequest(st: ServerTransaction): void {
     const method = st.request.method;
+    const req = st.request;
+    if (!this.guard({ ip: req.source.ip, side: req.side, method, userAgent: req.headers.get('user-agent') ?? '' })) {
+      st.respond(403, { reason: 'Forbidden' });
+      return;
+    }
     if (method === 'INVITE') return this.onInvite(st);
     if (method === 'OPTIONS') {
       st.respond(200, {

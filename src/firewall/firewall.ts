@@ -247,12 +247,15 @@ export class Firewall {
     if (this.resolveTimer) clearInterval(this.resolveTimer);
     this.resolveTimer = undefined;
     if (!doc.firewall.enabled) {
-      const had = this.listTable() !== undefined;
-      this.nft(deleteTableBatch(TABLE), { what: 'removing our table' });
+      // Only a table we left behind is removed: with the firewall off (the
+      // loopback default) sbcd changes nothing in the kernel.
+      if (this.listTable() !== undefined) {
+        this.nft(deleteTableBatch(TABLE), { what: 'removing our table' });
+        this.log.info({ why }, 'firewall disabled: our nftables table removed');
+      }
       this.doc = doc;
       this.policy = undefined;
       this.bans.clear();
-      if (had) this.log.info({ why }, 'firewall disabled: our nftables table removed');
       return;
     }
     this.resolved = await this.resolveAll(doc);
