@@ -29,6 +29,10 @@ tls:
   min_version: "1.3"
   cert_file: ""
   key_file: ""
+media:
+  workers: 0
+  timeout_s: 60
+  hold_timeout_s: 0
 sides:
   lan:
     addresses:
@@ -38,6 +42,11 @@ sides:
     udp: 5060
     tcp: 5060
     tls: 0
+    media:
+      address: ""
+      advertised_address: ""
+      port_min: 10000
+      port_max: 20000
   wan:
     addresses:
       - 192.0.2.1
@@ -45,6 +54,11 @@ sides:
     udp: 5060
     tcp: 5060
     tls: 5061
+    media:
+      address: ""
+      advertised_address: ""
+      port_min: 10000
+      port_max: 20000
   dmz:
     addresses:
       - 172.16.0.1
@@ -52,6 +66,11 @@ sides:
     udp: 5062
     tcp: 0
     tls: 0
+    media:
+      address: ""
+      advertised_address: ""
+      port_min: 10000
+      port_max: 20000
 trunks:
   - name: vonage
     side: wan
@@ -63,6 +82,10 @@ trunks:
         port: 5061
     from_domain: example.org
     options_ping_s: 30
+    media:
+      srtp: off
+      latching: same-ip
+      codecs: []
     enabled: true
   - name: spare
     side: wan
@@ -72,6 +95,10 @@ trunks:
         port: 5060
     from_domain: ""
     options_ping_s: 0
+    media:
+      srtp: off
+      latching: same-ip
+      codecs: []
     enabled: false
 pbxs:
   - name: main
@@ -79,12 +106,20 @@ pbxs:
     host: 10.0.0.20
     port: 5060
     transport: tcp
+    media:
+      srtp: off
+      latching: until-signalled
+      codecs: []
     enabled: true
   - name: lab
     side: dmz
     host: pbx.lab.example
     port: 5090
     transport: udp
+    media:
+      srtp: off
+      latching: until-signalled
+      codecs: []
     enabled: false
 routes:
   - name: uk-in
@@ -113,6 +148,38 @@ routes:
     enabled: false
 firewall:
   enabled: true
+  wan_sides: []
+  wan_interfaces: []
+  trunks: {}
+  address_lists: {}
+  resolve_interval_s: 300
+  admin:
+    tcp_ports:
+      - 443
+      - 22
+    networks: []
+  icmp_per_s: 10
+  bans:
+    timeout_s: 3600
+    allow_list: []
+    unknown_sources: true
+    scanner_user_agents:
+      - friendly-scanner
+      - sipvicious
+      - sipcli
+      - VaxSIPUserAgent
+      - sip-scan
+      - sundayddr
+      - iWar
+      - SIPBomber
+      - smap
+      - pplsip
+    auth_failures: 5
+    auth_window_s: 60
+  flood:
+    packets_per_s: 500
+    burst: 1000
+    ban_timeout_s: 600
 `;
 
 test('open() on an empty dir seeds candidate and running with the default and commit #1', (t) => {
@@ -182,7 +249,16 @@ test('a partial document gets its defaults; the export shows them', (t) => {
   t.after(() => store.close());
   store.importText('version: 1\nsides:\n  lan:\n    addresses: ["10.9.9.9"]\n', 'yaml');
   const c = store.candidate();
-  assert.deepEqual(c.sides, { lan: { addresses: ['10.9.9.9'], advertised_address: '', udp: 5060, tcp: 5060, tls: 5061 } });
+  assert.deepEqual(c.sides, {
+    lan: {
+      addresses: ['10.9.9.9'],
+      advertised_address: '',
+      udp: 5060,
+      tcp: 5060,
+      tls: 5061,
+      media: { address: '', advertised_address: '', port_min: 10000, port_max: 20000 },
+    },
+  });
   assert.deepEqual(c.trunks, []);
   assert.equal(c.sip.max_calls_in_progress, 1000);
   assert.match(store.exportText('yaml', 'candidate'), /^ {2}max_calls_in_progress: 1000$/m);
