@@ -11,12 +11,14 @@ cd "$(dirname "$0")/.."
 # Fuzzing and sanitizers: clang with its runtime. bench/ reads INVITE latency with tcpdump and compares our parser with libosip2.
 # SRTP interoperability tests and the SRTP test peer: libsrtp2 (the addon itself does not link it).
 # Firewall: the addon links libnftables (JSON API); the nft command lists rulesets in tests.
+# Vonage stand-in (test/integration/vonage): dnsmasq serves its NAPTR/SRV/A records.
 DEB_PACKAGES=(
   build-essential python3 pkg-config libssl-dev libc-ares-dev openssl
   sip-tester baresip-core kamailio kamailio-tls-modules kamailio-sqlite-modules sipsak
   clang libclang-rt-14-dev iproute2 procps tcpdump libosip2-dev
   libsrtp2-dev
   libnftables-dev nftables
+  dnsmasq-base
 )
 
 missing=()
