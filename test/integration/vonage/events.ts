@@ -7,7 +7,7 @@ import { parseMessages, type SipMessage } from '../harness/index.js';
 export type StandinEventName =
   | 'request' // any request received (msg = the request as received)
   | 'reply' // a response relayed back through the stand-in (msg = the response)
-  | 'challenge' // 401/407 sent; reason = no-credentials | nonce-expired | nonce-reused | wrong-password | wrong-user | …
+  | 'challenge' // 401/407 sent; reason = no-credentials | stale-nonce (expired, or nc not increasing) | nonce-reused | wrong-password | wrong-user | …
   | 'auth-ok' // digest verified with the API key/secret
   | 'auth-failed' // wrong password or wrong username (followed by a challenge or a 403)
   | 'replied' // a final response the stand-in produced itself (code, why)

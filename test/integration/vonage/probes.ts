@@ -51,13 +51,16 @@ export interface TlsProbeResult {
 /**
  * One TLS handshake with `openssl s_client` forced to `version`, from inside
  * `ns`. The client side allows security level 0, so a refusal of TLS 1.0/1.1
- * is the server's policy, not the local OpenSSL's defaults.
+ * is the server's policy, not the local OpenSSL's defaults. `send` is
+ * written after the handshake (a SIP request, say).
  */
-export async function tlsProbe(ns: string, to: { ip: string; port: number }, version: TlsVersion): Promise<TlsProbeResult> {
+export async function tlsProbe(ns: string, to: { ip: string; port: number }, version: TlsVersion, send = ''): Promise<TlsProbeResult> {
   const flag = { '1': '-tls1', '1.1': '-tls1_1', '1.2': '-tls1_2', '1.3': '-tls1_3' }[version];
   const args = ['s_client', '-connect', `${to.ip}:${to.port}`, flag, '-brief'];
   if (version !== '1.3') args.push('-cipher', 'DEFAULT:@SECLEVEL=0');
-  const r = await runIn(ns, 'openssl', args, 10_000);
+  // `send` (e.g. a SIP request) is written once the handshake is done; the
+  // client closes at the end of its input.
+  const r = await runIn(ns, 'openssl', args, 10_000, send);
   const output = `${r.stdout}\n${r.stderr}`;
   const m = /Protocol version:\s*(\S+)/.exec(output);
   return { ok: r.code === 0 && m !== null, protocol: m ? m[1]! : null, output: output.slice(-3000) };
