@@ -22,7 +22,7 @@ export interface StandinEvent {
   event: StandinEventName | string;
   /** The endpoint that logged it ("edge1", "edge2"). */
   edge: string;
-  /** Date.now() when the driver read the line. */
+  /** When it happened, ms since the epoch: Kamailio's clock ($TV) when logged, else when the driver read the line. */
   at: number;
   /** key=value fields as logged (msg and uri already decoded). */
   fields: Record<string, string>;
@@ -44,7 +44,9 @@ export function parseStandinLine(line: string, at = Date.now()): StandinEvent | 
     const eq = kv.indexOf('=');
     fields[kv.slice(0, eq)] = kv.slice(eq + 1);
   }
-  const ev: StandinEvent = { event: m[1]!, edge: fields.inst ?? '', at, fields };
+  // ts = "seconds.microseconds" from Kamailio's gettimeofday: same clock as Date.now().
+  const ts = fields.ts !== undefined ? Number(fields.ts) : NaN;
+  const ev: StandinEvent = { event: m[1]!, edge: fields.inst ?? '', at: Number.isFinite(ts) ? Math.round(ts * 1000) : at, fields };
   if (fields.method) ev.method = fields.method;
   if (fields.callid) ev.callId = fields.callid;
   if (fields.uri) fields.uri = Buffer.from(fields.uri, 'base64').toString('utf8');

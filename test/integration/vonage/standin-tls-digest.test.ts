@@ -104,18 +104,22 @@ describe('vonage stand-in: TLS 1.2 only, 401 + SHA-256 digest with nonce counts'
     // SHA-256: through to the callee (who refuses with 486).
     const ok = await exchange(invite(call1, 3, creds(2)), call1, 3);
     assert.equal(ok?.status, 486, 'relayed to the callee');
+    // (The stand-in logs a decision after sending its response: wait for the line.)
+    await standin.waitFor((e) => e.event === 'auth-ok' && e.callId === call1);
     assert.equal(standin.events().filter((e) => e.event === 'auth-ok' && e.callId === call1).length, 1);
 
     // A new call reusing the nonce with a higher nc: no challenge.
     const call2 = `sha-${randomBytes(4).toString('hex')}`;
     const reuse = await exchange(invite(call2, 1, creds(3)), call2, 1);
     assert.equal(reuse?.status, 486, 'nonce reuse with a higher nc is accepted');
+    await standin.waitFor((e) => e.event === 'auth-ok' && e.callId === call2);
     assert.equal(standin.challenges({ callId: call2 }).length, 0);
 
     // The same nc again: a replay. Kamailio calls it a stale nonce: challenged with stale=true.
     const call3 = `sha-${randomBytes(4).toString('hex')}`;
     const replay = await exchange(invite(call3, 1, creds(3)), call3, 1);
     assert.equal(replay?.status, 401);
+    await standin.waitFor((e) => e.event === 'challenge' && e.callId === call3);
     assert.equal(parseChallenge(header(replay!, 'WWW-Authenticate') ?? '').stale?.toLowerCase(), 'true');
     assert.deepEqual(standin.challenges({ callId: call3 }).map((e) => [e.fields.reason, e.fields.stale]), [['stale-nonce', '1']]);
 
@@ -124,6 +128,7 @@ describe('vonage stand-in: TLS 1.2 only, 401 + SHA-256 digest with nonce counts'
     const call4 = `sha-${randomBytes(4).toString('hex')}`;
     const expired = await exchange(invite(call4, 1, creds(4)), call4, 1);
     assert.equal(expired?.status, 401);
+    await standin.waitFor((e) => e.event === 'challenge' && e.callId === call4);
     assert.equal(parseChallenge(header(expired!, 'WWW-Authenticate') ?? '').stale?.toLowerCase(), 'true');
     assert.deepEqual(standin.challenges({ callId: call4 }).map((e) => [e.fields.reason, e.fields.stale]), [['stale-nonce', '1']]);
 

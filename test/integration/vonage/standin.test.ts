@@ -58,6 +58,8 @@ describe('vonage stand-in (SIPp, no SBC)', { skip, timeout: 55_000 }, () => {
     assert.match(pa, /nonce="[^"]+"/);
     assert.match(pa, /qop="auth"/);
     const callId = header(challenge, 'Call-ID');
+    // The stand-in logs a decision just after sending its response: wait for the line.
+    await standin.waitFor((e) => e.event === 'challenge' && e.callId === callId);
     const ch = standin.challenges({ callId });
     assert.equal(ch.length, 1);
     assert.equal(ch[0]!.fields.reason, 'no-credentials');
@@ -79,6 +81,7 @@ describe('vonage stand-in (SIPp, no SBC)', { skip, timeout: 55_000 }, () => {
     assert.equal(select(far.messages, { direction: 'received', method: 'BYE' }).length, 1);
 
     const callId = header(invite, 'Call-ID');
+    await standin.waitFor((e) => e.event === 'auth-ok' && e.callId === callId);
     assert.equal(standin.challenges({ callId }).length, 1, 'one challenge, then accepted');
     assert.equal(standin.events().filter((e) => e.event === 'auth-ok' && e.callId === callId).length, 1);
     const seen = standin.requests({ callId, method: 'INVITE' });
@@ -105,6 +108,7 @@ describe('vonage stand-in (SIPp, no SBC)', { skip, timeout: 55_000 }, () => {
     const finals = select(r.messages, { direction: 'received' }).filter((m) => (m.status ?? 0) >= 200);
     assert.deepEqual(finals.map((m) => m.status), [407, 407]);
     const callId = header(finals[0]!, 'Call-ID');
+    await standin.waitFor((e) => e.event === 'challenge' && e.callId === callId && e.fields.reason === 'wrong-password');
     assert.deepEqual(standin.challenges({ callId }).map((e) => e.fields.reason), ['no-credentials', 'wrong-password']);
   });
 
@@ -125,6 +129,7 @@ describe('vonage stand-in (SIPp, no SBC)', { skip, timeout: 55_000 }, () => {
       assert.deepEqual(finals.map((m) => m.status), [407, code], describeSipp(r));
       assert.match(header(finals[1]!, 'Warning') ?? '', /E\.164 without \+/);
       const callId = header(finals[1]!, 'Call-ID');
+      await standin.waitFor((e) => e.event === 'replied' && e.callId === callId);
       assert.deepEqual(standin.replies({ callId }).map((e) => e.fields.why), [why]);
     });
   }
@@ -139,7 +144,7 @@ describe('vonage stand-in (SIPp, no SBC)', { skip, timeout: 55_000 }, () => {
       const silent = await uac({ scenario: scenario('uac-options') });
       assert.notEqual(silent.code, 0, describeSipp(silent));
       assert.equal(select(silent.messages, { direction: 'received' }).length, 0, describeSipp(silent));
-      assert.ok(standin.events().some((e) => e.event === 'dropped' && e.fields.why === 'options-off'));
+      await standin.waitFor((e) => e.event === 'dropped' && e.fields.why === 'options-off');
       const other = await uac({ scenario: scenario('uac-options'), remote: { ip: VONAGE_ADDR.edge2, port: 5060 } });
       assert.equal(other.code, 0, describeSipp(other));
     } finally {
