@@ -1,4 +1,5 @@
-// JavaScript face of native/net/nft: nftRun(json, dryRun?) -> output string.
+// JavaScript face of native/net: nftRun(json, dryRun?) -> output string
+// (nft.cc) and netInterfaces() -> interfaces with their addresses (rtnl.cc).
 #pragma once
 
 #include <napi.h>

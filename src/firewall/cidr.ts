@@ -114,3 +114,12 @@ export function parseAll(list: readonly string[]): Cidr[] {
   }
   return out;
 }
+
+// One spelling per address, as nft prints it (IPv4-mapped IPv6 as IPv4);
+// undefined for anything but a single address.
+export function normalizeIp(ip: string): { family: Family; text: string } | undefined {
+  const plain = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip)?.[1] ?? ip;
+  const c = parseCidr(plain);
+  if (typeof c === 'string' || c.len !== BITS[c.family]) return undefined;
+  return { family: c.family, text: formatAddr(c) };
+}

@@ -19,11 +19,14 @@ import {
   replaceTableBatch,
   type NftBatch,
 } from './batch.js';
-import { parseCidr, formatAddr, type Family } from './cidr.js';
+import { normalizeIp } from './cidr.js';
+import { readInterfaces, wanInterfacesOf, type NetInterface } from './interfaces.js';
 import { runNft, NftError, type NftRunner } from './nft.js';
 import { timedElem, type Json } from './nft-json.js';
 import { diffLines, generatedLines, kernelLines, stableJson, type DiffLine } from './preview.js';
 import { BANNED, FLOOD, PEERS, TABLE, generateRuleset, signallingSources, wanSides, type Ruleset } from './ruleset.js';
+
+export { normalizeIp };
 
 export type Resolver = (host: string) => Promise<string[]>;
 
@@ -31,6 +34,8 @@ export interface FirewallOptions {
   log: Logger;
   nft?: NftRunner;
   resolve?: Resolver;
+  // The box's interfaces (default: rtnetlink through the addon).
+  interfaces?: () => NetInterface[];
   clock?: () => number;
   // How often the kernel's banned sets are read to log bans the flood meter
   // made and bans that expired (ms; 0 = never).
@@ -68,14 +73,6 @@ async function defaultResolve(host: string): Promise<string[]> {
   return all.map((a) => a.address);
 }
 
-// One spelling per address, as nft prints it (IPv4-mapped IPv6 as IPv4).
-export function normalizeIp(ip: string): { family: Family; text: string } | undefined {
-  const plain = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip)?.[1] ?? ip;
-  const c = parseCidr(plain);
-  if (typeof c === 'string' || c.len !== (c.family === 4 ? 32 : 128)) return undefined;
-  return { family: c.family, text: formatAddr(c) };
-}
-
 function isObj(v: Json | undefined): v is { [k: string]: Json } {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -84,6 +81,7 @@ export class Firewall {
   private readonly log: Logger;
   private readonly nft: NftRunner;
   private readonly resolver: Resolver;
+  private readonly interfaces: () => NetInterface[];
   private readonly clock: () => number;
   private doc: ConfigDocument | undefined;
   private policy: BanPolicy | undefined;
@@ -97,6 +95,7 @@ export class Firewall {
     this.log = opts.log;
     this.nft = opts.nft ?? runNft;
     this.resolver = opts.resolve ?? defaultResolve;
+    this.interfaces = opts.interfaces ?? readInterfaces;
     this.clock = opts.clock ?? Date.now;
     const syncMs = opts.banSyncMs ?? 1000;
     if (syncMs > 0) {
@@ -262,8 +261,12 @@ export class Firewall {
     const rs = await this.generate(doc, this.resolved);
     const inPlace = this.inPlaceBatch(rs);
     if (inPlace) {
-      if (inPlace.nftables.length > 0) this.nft(inPlace, { what: 'set update' });
-      this.log.info({ why, sets: inPlace.nftables.length }, 'firewall sets updated in place');
+      if (inPlace.nftables.length > 0) {
+        this.nft(inPlace, { what: 'set update' });
+        this.log.info({ why, sets: inPlace.nftables.length }, 'firewall sets updated in place');
+      } else {
+        this.log.debug({ why }, 'firewall unchanged');
+      }
     } else {
       this.nft(replaceTableBatch(rs, this.carriedElements()), { what: 'the new table' });
       this.log.info({ why, rules: rs.rules.length, sets: rs.sets.length }, 'firewall applied');
@@ -282,7 +285,21 @@ export class Firewall {
   }
 
   private async generate(doc: ConfigDocument, resolved: Map<string, string[]>): Promise<Ruleset> {
-    return generateRuleset({ doc, lists: allLists(doc.firewall), resolved });
+    return generateRuleset({ doc, lists: allLists(doc.firewall), resolved, wanInterfaces: this.wanInterfaces(doc) });
+  }
+
+  // Interfaces holding the WAN addresses, read through rtnetlink at each
+  // apply (and each re-resolution); [] when they cannot be read.
+  private wanInterfaces(doc: ConfigDocument): string[] {
+    if (doc.firewall.wan_interfaces.length > 0) return [];
+    let list: NetInterface[];
+    try {
+      list = this.interfaces();
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'could not read the interfaces (rtnetlink): WAN matched by address only');
+      return [];
+    }
+    return wanInterfacesOf(doc, list);
   }
 
   // When the kernel holds our table with the same sets, chains and rules,
@@ -408,10 +425,12 @@ export class Firewall {
 
   private armResolveTimer(doc: ConfigDocument): void {
     const s = doc.firewall.resolve_interval_s;
+    // Re-read on the same schedule: endpoint names, and the interfaces
+    // holding the WAN addresses (an address moved by HA or DHCP).
     const hasNames = doc.trunks.some((t) => t.endpoints.some((e) => isIP(e.host) === 0));
-    if (s === 0 || !hasNames) return;
+    if (s === 0 || (!hasNames && doc.firewall.wan_interfaces.length > 0)) return;
     this.resolveTimer = setInterval(() => {
-      void this.apply(doc, 'endpoint names re-resolved').catch((err: unknown) =>
+      void this.apply(doc, 'endpoint names and interfaces re-read').catch((err: unknown) =>
         this.log.error({ err }, 'firewall refresh failed'),
       );
     }, s * 1000);

@@ -58,6 +58,9 @@ export interface RulesetInput {
   lists: Map<string, AddressList>;
   // Resolved addresses of each trunk's endpoints (IP literals), by trunk name.
   resolved: ReadonlyMap<string, readonly string[]>;
+  // Interfaces found (rtnetlink) to hold the WAN sides' addresses; used
+  // when firewall.wan_interfaces is empty (interfaces.ts).
+  wanInterfaces?: readonly string[];
 }
 
 const FAMILIES: Family[] = [4, 6];
@@ -115,13 +118,21 @@ function saddr(f: Family): Json {
   return payload(protoOf(f), 'saddr');
 }
 
-function wanEntryRules(doc: ConfigDocument, sides: string[]): RuleSpec[] {
+// WAN traffic: what arrives on the configured WAN interfaces; without any,
+// what arrives on the interfaces that hold the WAN addresses (so other
+// addresses on them are filtered too) and what is addressed to the WAN
+// addresses (whatever interface it came in on).
+function wanEntryRules(doc: ConfigDocument, sides: string[], found: readonly string[]): RuleSpec[] {
   const fw = doc.firewall;
   if (fw.wan_interfaces.length > 0) {
     const names = [...fw.wan_interfaces].sort();
     return [{ chain: 'input', comment: 'WAN interfaces', expr: [match(meta('iifname'), anySet(names)), jump('wan')] }];
   }
   const out: RuleSpec[] = [];
+  if (found.length > 0) {
+    const names = [...new Set(found)].sort();
+    out.push({ chain: 'input', comment: 'interfaces holding the WAN addresses', expr: [match(meta('iifname'), anySet(names)), jump('wan')] });
+  }
   for (const f of FAMILIES) {
     const addrs = mergeCidrs(literalCidrs(sides.flatMap((s) => doc.sides[s]?.addresses ?? [])).filter((c) => c.family === f));
     if (addrs.length === 0) continue;
@@ -236,7 +247,7 @@ export function generateRuleset(input: RulesetInput): Ruleset {
     p.tcp.forEach((x) => sipPorts.tcp.add(x));
   }
 
-  const rules: RuleSpec[] = [...wanEntryRules(doc, sides)];
+  const rules: RuleSpec[] = [...wanEntryRules(doc, sides, input.wanInterfaces ?? [])];
   for (const f of FAMILIES) {
     rules.push({ chain: 'wan', comment: `banned (IPv${f})`, expr: [match(saddr(f), setRef(BANNED[f])), drop] });
   }

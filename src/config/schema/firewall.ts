@@ -202,7 +202,7 @@ export const firewallSchema: JSONSchemaType<FirewallConfig> = {
       uniqueItems: true,
       default: [],
       items: { type: 'string', pattern: '^[A-Za-z0-9_.:@-]{1,15}$' },
-      description: 'WAN network interfaces; [] = WAN traffic is what is addressed to the WAN sides’ addresses.',
+      description: 'WAN network interfaces; [] = the interfaces holding the WAN sides’ addresses (rtnetlink), plus traffic addressed to them.',
     },
     trunks: {
       type: 'object',

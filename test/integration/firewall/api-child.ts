@@ -11,7 +11,9 @@ import { replaceTableBatch } from '../../../src/firewall/batch.js';
 import { runNft } from '../../../src/firewall/nft.js';
 import { generateRuleset } from '../../../src/firewall/ruleset.js';
 import { createLogger } from '../../../src/log.js';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { readInterfaces } from '../../../src/firewall/interfaces.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -59,11 +61,20 @@ async function main(): Promise<void> {
   const d2 = doc((d) => (d.firewall.icmp_per_s = 25));
   out.previewIcmp = (await fw.preview(d2)).changes.map((c) => `${c.op} ${c.line.slice(0, 60)}`);
   out.sigAfterApply = setElems('sig_vonage_v4');
+  const inputRules = () =>
+    runNft({ nftables: [{ list: { chain: { family: 'inet', table: 'edgesbc', name: 'input' } } }] })
+      .flatMap((x) => (typeof x === 'object' && x !== null && 'rule' in x ? [JSON.stringify((x as { rule: { expr: unknown } }).rule.expr)] : []));
+  out.interfaces = readInterfaces().filter((i) => i.name.startsWith('wan')).sort((a, b) => a.name.localeCompare(b.name)).map((i) => [i.name, i.up, i.addresses.map((a) => `${a.address}/${a.prefixLen}`)]);
+  out.inputBefore = inputRules().filter((r) => r.includes('iifname'));
+  // The WAN address moves to another interface (HA, a new uplink): followed at the next re-read.
+  execFileSync('ip', ['addr', 'del', '198.51.100.1/24', 'dev', 'wan0']);
+  execFileSync('ip', ['addr', 'add', '198.51.100.1/24', 'dev', 'wan1']);
 
   // Re-resolution on the schedule updates the set in place.
   dns.set('sip.vonage.test', ['198.51.100.11']);
   await new Promise((r) => setTimeout(r, 1500));
   out.sigAfterResolve = setElems('sig_vonage_v4');
+  out.inputAfterMove = inputRules().filter((r) => r.includes('iifname'));
 
   // Bans: v4 and v6, listed with reasons, allow-list refused, unban, clear.
   out.banV4 = fw.ban('203.0.113.66', { reason: 'manual', detail: 'test' }, 30);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { allLists } from '../../../src/firewall/address-lists.js';
 import { replaceTableBatch } from '../../../src/firewall/batch.js';
+import { wanInterfacesOf } from '../../../src/firewall/interfaces.js';
 import { generateRuleset, type Ruleset } from '../../../src/firewall/ruleset.js';
 import type { ConfigDocument } from '../../../src/config/document.js';
 import { firewallDoc } from './fixture.js';
@@ -215,4 +216,31 @@ test('the batch replaces only our table, in one transaction, and carries bans ov
     batch.nftables.find((c) => JSON.stringify(c).includes('"name":"banned_v4","elem"')),
     { add: { element: { family: 'inet', table: 'edgesbc', name: 'banned_v4', elem: [{ elem: { val: '203.0.113.66', timeout: 42 } }] } } },
   );
+});
+
+test('interfaces holding the WAN addresses (rtnetlink) are matched too; LAN-shared and loopback ones never', () => {
+  const doc = firewallDoc();
+  const ifaces = [
+    { index: 1, name: 'lo', up: true, loopback: true, addresses: [{ family: 4 as const, address: '198.51.100.1', prefixLen: 32 }] },
+    { index: 2, name: 'eth1', up: true, loopback: false, addresses: [{ family: 6 as const, address: '2001:db8:100::1', prefixLen: 64 }] },
+    { index: 3, name: 'eth0', up: true, loopback: false, addresses: [{ family: 4 as const, address: '192.0.2.1', prefixLen: 24 }] },
+    {
+      index: 4,
+      name: 'br0',
+      up: true,
+      loopback: false,
+      addresses: [
+        { family: 4 as const, address: '198.51.100.1', prefixLen: 24 },
+        { family: 4 as const, address: '192.0.2.1', prefixLen: 24 },
+      ],
+    },
+  ];
+  assert.deepEqual(wanInterfacesOf(doc, ifaces), ['eth1']);
+  const rs = generateRuleset({ doc, lists: allLists(doc.firewall), resolved: new Map(), wanInterfaces: ['eth1'] });
+  assert.deepEqual(rs.rules.filter((r) => r.chain === 'input').map((r) => r.comment), [
+    'interfaces holding the WAN addresses',
+    'to the WAN addresses (IPv4)',
+    'to the WAN addresses (IPv6)',
+  ]);
+  assert.deepEqual(rule(rs, 'interfaces holding the WAN addresses')[0], { match: { op: '==', left: { meta: { key: 'iifname' } }, right: 'eth1' } });
 });
