@@ -1,12 +1,12 @@
 // Child process run inside a namespace by probes.ts: one DNS question to one
 // server, answer as JSON on stdout. Node's own resolver (c-ares), so no
 // dig/bind9-dnsutils package is needed.
-//   node dns-probe.js <server-ip> <port> <type: A|SRV|NAPTR> <name>
+//   node dns-probe.js <server-ip | "-" for resolv.conf> <port> <type: A|SRV|NAPTR> <name>
 import { Resolver } from 'node:dns/promises';
 
 const [server, port, type, name] = process.argv.slice(2);
 const resolver = new Resolver({ timeout: 1000, tries: 2 });
-resolver.setServers([`${server}:${port}`]);
+if (server !== '-') resolver.setServers([`${server}:${port}`]);
 
 async function ask(): Promise<unknown> {
   switch (type) {

@@ -27,7 +27,11 @@ export type DnsAnswer =
   | { ok: true; answer: unknown }
   | { ok: false; code: string; message: string };
 
-/** Asks `server` (ip, port 53 unless given) one question from inside `ns`. ENOTFOUND = NXDOMAIN, ENODATA = no such record. */
+/**
+ * Asks `server` (ip, port 53 unless given; "-" = whatever the namespace's
+ * resolv.conf names) one question from inside `ns`. ENOTFOUND = NXDOMAIN,
+ * ENODATA = no such record.
+ */
 export async function dnsLookup(ns: string, server: string, type: 'A' | 'SRV' | 'NAPTR', name: string, port = 53): Promise<DnsAnswer> {
   const r = await runIn(ns, process.execPath, [dnsProbeScript, server, String(port), type, name], 10_000);
   const line = r.stdout.trim().split('\n').pop() ?? '';

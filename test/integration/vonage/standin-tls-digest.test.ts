@@ -123,8 +123,8 @@ describe('vonage stand-in: TLS 1.2 only, 401 + SHA-256 digest with nonce counts'
     assert.equal(parseChallenge(header(replay!, 'WWW-Authenticate') ?? '').stale?.toLowerCase(), 'true');
     assert.deepEqual(standin.challenges({ callId: call3 }).map((e) => [e.fields.reason, e.fields.stale]), [['stale-nonce', '1']]);
 
-    // After nonce_expire (3 s): stale=true again, reason expired.
-    await new Promise((r) => setTimeout(r, 3500));
+    // After nonce_expire (3 s; Kamailio counts whole seconds, so wait one more): stale=true again.
+    await new Promise((r) => setTimeout(r, 4500));
     const call4 = `sha-${randomBytes(4).toString('hex')}`;
     const expired = await exchange(invite(call4, 1, creds(4)), call4, 1);
     assert.equal(expired?.status, 401);

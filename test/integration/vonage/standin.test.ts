@@ -212,5 +212,12 @@ describe('vonage stand-in (SIPp, no SBC)', { skip, timeout: 55_000 }, () => {
     const nx = await dnsLookup(ns, dns.ip, 'A', 'nothing-here.vonage.test');
     assert.deepEqual(nx.ok ? 'answered' : nx.code, 'ENOTFOUND');
     assert.ok(dns.queries.some((q) => q.type === 'NAPTR' && q.name === VONAGE_HOSTS.failover && q.from === NETNS_ADDR.sbcWan));
+
+    // The namespace's system resolver, once pointed at the stand-in.
+    assert.equal((await dnsLookup(ns, '-', 'A', VONAGE_HOSTS.edge2)).ok, false, 'not before useDnsIn');
+    standin.useDnsIn(ns);
+    const viaResolvConf = await dnsLookup(ns, '-', 'A', VONAGE_HOSTS.edge2);
+    assert.ok(viaResolvConf.ok, JSON.stringify(viaResolvConf));
+    assert.deepEqual((viaResolvConf.answer as Array<{ address: string }>).map((x) => x.address), [VONAGE_ADDR.edge2]);
   });
 });

@@ -18,6 +18,7 @@ import { StandinDns } from './dnsmasq.js';
 import { EventLog, type StandinEvent } from './events.js';
 import { parseForwardList, type ForwardTarget } from './forward-list.js';
 import { KamailioEdge, type EdgeSettings } from './kamailio-edge.js';
+import { pointResolverAt } from './resolv-conf.js';
 
 export const VONAGE_ADDR = {
   edge1: '198.51.100.10',
@@ -105,6 +106,12 @@ export interface VonageStandin {
    * then go to these targets in order. Returns the parsed list.
    */
   setInboundTargets(field: string, opts?: { edge?: KamailioEdge; finalMs?: number }): Promise<ForwardTarget[]>;
+  /**
+   * Makes programs started in `ns` from now on (sbcd, probes) use the
+   * stand-in's dnsmasq as their system resolver (/etc/netns/<ns>/resolv.conf);
+   * undone at stop(). The alternative is the SBC's own DNS server setting.
+   */
+  useDnsIn(ns: string): void;
   /** SIPp arguments that make a UAC at VONAGE_ADDR.caller send through `edge` (default edge1) while its Request-URI names the SBC. */
   inboundViaArgs(edge?: KamailioEdge): string[];
   stop(): Promise<void>;
@@ -176,9 +183,11 @@ export async function startVonageStandin(topo: Topology, opts: StandinOptions = 
   });
 
   let dns: StandinDns | null = null;
+  const resolvConfs: Array<{ remove(): void }> = [];
   const stopAll = async (): Promise<void> => {
     await Promise.all(edges.map((e) => e.stop()));
     await dns?.stop();
+    for (const r of resolvConfs.splice(0)) r.remove();
   };
   try {
     await Promise.all(edges.map((e) => e.start()));
@@ -215,6 +224,10 @@ export async function startVonageStandin(topo: Topology, opts: StandinOptions = 
       const targets = parseForwardList(field);
       await (o.edge ?? edge1).setInboundTargets(targets, o.finalMs ?? 60_000);
       return targets;
+    },
+    useDnsIn: (ns) => {
+      if (!dns) throw new Error('vonage stand-in: started with dns: false');
+      resolvConfs.push(pointResolverAt(ns, dns.ip));
     },
     inboundViaArgs: (edge = edge1) => ['-rsa', `${edge.settings.ip}:${edge.settings.port}`],
     stop: stopAll,
