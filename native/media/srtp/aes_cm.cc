@@ -9,6 +9,20 @@ namespace edgesbc::media::srtp {
 namespace {
 // Counter blocks encrypted per EVP call: a 172-byte RTP packet needs 10.
 constexpr size_t kChunkBlocks = 16;
+
+// data ^= stream, 8 bytes at a time: GCC -O2 does not vectorise a byte loop
+// of unknown length, and the byte loop measured 60 ns of a 172-byte packet.
+void xor_into(uint8_t* data, const uint8_t* stream, size_t n) {
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t a, b;
+    std::memcpy(&a, data + i, 8);
+    std::memcpy(&b, stream + i, 8);
+    a ^= b;
+    std::memcpy(data + i, &a, 8);
+  }
+  for (; i < n; ++i) data[i] ^= stream[i];
+}
 }  // namespace
 
 AesCm::~AesCm() { EVP_CIPHER_CTX_free(ctx_); }
@@ -40,7 +54,7 @@ bool AesCm::apply(const uint8_t iv[16], uint8_t* data, size_t len) {
     }
     int out = 0;
     if (EVP_EncryptUpdate(ctx_, stream, &out, counters, int(blocks * 16)) != 1) return false;
-    for (size_t i = 0; i < n; ++i) data[i] ^= stream[i];
+    xor_into(data, stream, n);
     data += n;
     len -= n;
     block += blocks;
