@@ -8,6 +8,7 @@
 #include "args.h"
 #include "nft_wrap.h"
 #include "../sip/transport/transport.h"
+#include "media_engine_wrap.h"
 #include "sip_engine_wrap.h"
 
 namespace edgesbc::addon {
@@ -32,6 +33,7 @@ Napi::Value GenerateSelfSigned(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   SipEngineWrap::Init(env, exports);
   NftInit(env, exports);
+  MediaEngineWrap::Init(env, exports);
   exports.Set("generateSelfSigned", Napi::Function::New<GenerateSelfSigned>(env, "generateSelfSigned"));
   return exports;
 }

@@ -1,0 +1,85 @@
+// One relay: two legs, each with an RTP/RTCP port pair facing one peer. The
+// worker hands every datagram it reads to on_packet(), which applies the
+// leg's latching policy, SRTP, statistics and SSRC rewriting in place and
+// says where (if anywhere) the packet goes next. Lives on one worker thread.
+#pragma once
+
+#include <netinet/in.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+
+#include "engine.h"
+#include "latch.h"
+#include "port_pool.h"
+#include "rtp/rtp.h"
+#include "srtp/srtp.h"
+
+namespace edgesbc::media {
+
+// Socket index inside a relay: leg * 2 + (rtcp ? 1 : 0).
+constexpr int kSocketsPerRelay = 4;
+
+struct Outgoing {
+  int fd = -1;
+  const sockaddr_storage* dst = nullptr;
+};
+
+class Relay {
+ public:
+  using Emit = std::function<void(Event&&)>;
+
+  Relay(uint64_t id, PortPair a, PortPair b, uint64_t now_us);
+
+  uint64_t id() const { return id_; }
+  int fd(int socket) const;
+
+  void update(const LegParams& a, const LegParams& b, uint32_t timeout_ms, uint64_t now_us);
+
+  // `buf` holds `len` bytes of a datagram that arrived on `socket` from
+  // `src`; `cap` is the buffer's room (>= len + srtp::kMaxOverhead). Returns
+  // true with `out` filled when the (rewritten) buf[0, len) must be sent.
+  bool on_packet(int socket, uint8_t* buf, size_t& len, size_t cap, const sockaddr_storage& src,
+                 uint64_t now_us, Outgoing& out, const Emit& emit);
+  // A datagram too large for the buffer (cut short by the kernel).
+  void on_truncated(int socket);
+  // The time-out deadline passed: true once (until the next update()).
+  bool timed_out(uint64_t now_us, uint64_t& idle_ms);
+  void stats(LegStats out[2], uint64_t now_us) const;
+
+ private:
+  struct Leg {
+    PortPair ports;
+    PeerLatch rtp_peer, rtcp_peer;
+    bool rtcp_mux = false;
+    bool send = true;
+    uint32_t ssrc = 0;        // SSRC we write toward this peer (0 = keep)
+    uint32_t clock_rate = 8000;
+    std::optional<srtp::KeyMaterial> in_key, out_key;
+    std::unique_ptr<srtp::Context> srtp_in, srtp_out;
+    RtpReceiveStats rx;
+    RttTracker rtt;
+    LegStats st;              // counters; derived fields are filled by stats()
+    uint32_t peer_ssrc = 0;   // last SSRC the peer sent (RTP, else RTCP sender)
+    uint32_t sent_ssrc = 0;   // last SSRC we sent toward the peer
+    uint64_t last_rx_us = 0;  // 0 = nothing accepted yet
+  };
+
+  void apply(Leg& leg, const LegParams& p);
+  bool on_rtp(Leg& in, Leg& out, uint8_t* buf, size_t& len, size_t cap, uint64_t now_us, Outgoing& o,
+              bool& valid);
+  bool on_rtcp(Leg& in, Leg& out, uint8_t* buf, size_t& len, size_t cap, uint64_t now_us, Outgoing& o,
+              bool& valid);
+  void read_reports(Leg& in, const uint8_t* buf, size_t len, uint64_t now_us);
+
+  uint64_t id_;
+  Leg legs_[2];
+  uint64_t created_us_;
+  uint32_t timeout_ms_ = 0;
+  uint64_t timeout_base_us_ = 0;  // the idle clock starts no earlier than the last update()
+  bool timeout_fired_ = false;
+};
+
+}  // namespace edgesbc::media
