@@ -10,7 +10,10 @@ export function createLogger(level = 'info'): Logger {
     level,
     base: { app: 'sbcd' },
     redact: {
-      paths: ['*.secret', '*.password', '*.*.secret', '*.*.password', 'secret', 'password', 'authorization'],
+      paths: [
+        '*.secret', '*.password', '*.*.secret', '*.*.password', 'secret', 'password', 'authorization',
+        'api_secret', '*.api_secret', '*.*.api_secret',
+      ],
       censor: '********',
     },
   });

@@ -67,15 +67,85 @@ export interface TrunkEndpoint {
   port: number;
 }
 
+// Trunk kinds: `vonage` applies what Vonage asks of a customer edge
+// (credentials required, E.164 numbers V-OUT-4/5, endpoint sets V-OUT-1/3);
+// `generic` is a plain SIP trunk (digest only when api_key is set, numbers
+// passed as dialled).
+export type TrunkKind = 'vonage' | 'generic';
+// Vonage regions as written in its host names (sip-us, sip-eu, sip-ap); ""
+// = none chosen.
+export type VonageRegion = '' | 'us' | 'eu' | 'ap';
+
+// Caller ID sent to the trunk (V-OUT-5): the PBX's From user, a fixed
+// number, or the user of the PBX's P-Asserted-Identity (From when absent).
+export type CallerIdMode = 'pass' | 'fixed' | 'pai';
+
+export interface CallerIdConfig {
+  mode: CallerIdMode;
+  number: string;
+}
+
+// Optional REGISTER of the SBC at the trunk (with the trunk's credentials).
+export interface TrunkRegisterConfig {
+  enabled: boolean;
+  interval_s: number;
+}
+
+// Header manipulation on requests the SBC sends to a peer (V-OUT-12/13).
+export type HeaderRuleAction = 'add' | 'remove' | 'rewrite';
+
+export interface HeaderRule {
+  action: HeaderRuleAction;
+  // Header name; for remove, a trailing "*" matches a prefix ("X-Nexmo*").
+  name: string;
+  // add: the value; rewrite: the replacement ($1 … from pattern).
+  value: string;
+  // rewrite: JavaScript regex applied to the value.
+  pattern: string;
+}
+
 export interface TrunkConfig {
   name: string;
+  kind: TrunkKind;
   side: string;
   transport: Transport;
+  region: VonageRegion;
+  endpoint_set: string;
   endpoints: TrunkEndpoint[];
+  srv: boolean;
+  sip_domain: string;
+  api_key: string;
+  api_secret: string;
+  country: string;
+  caller_id: CallerIdConfig;
+  register: TrunkRegisterConfig;
+  header_rules: HeaderRule[];
   from_domain: string;
   options_ping_s: number;
   media: PeerMediaConfig;
   enabled: boolean;
+}
+
+// Vonage Programmable SIP domain (V-PS-1..3): calls go to
+// sip:NUMBER@NAME.sip-REGION.nexmo.com.
+export type SipDomainAuth = 'digest' | 'acl';
+
+export interface SipDomainConfig {
+  name: string;
+  region: VonageRegion;
+  application_id: string;
+  auth: SipDomainAuth;
+  acl: string[];
+}
+
+// How the SBC knows where a PBX is: a fixed address, or the PBX registers
+// to the SBC with a username and password.
+export type PbxRegistrationMode = 'static' | 'register';
+
+export interface PbxRegistrationConfig {
+  mode: PbxRegistrationMode;
+  username: string;
+  password: string;
 }
 
 export interface PbxConfig {
@@ -84,18 +154,30 @@ export interface PbxConfig {
   host: string;
   port: number;
   transport: Transport;
+  registration: PbxRegistrationConfig;
+  allowed_numbers: string[];
+  header_rules: HeaderRule[];
   media: PeerMediaConfig;
   enabled: boolean;
 }
 
 export interface RouteMatch {
   ruri_user: string;
+  from_trunk: string;
 }
 
-// Exactly one of trunk / pbx is present (schema: minProperties = maxProperties = 1).
+// One PBX of an ordered failover list (V-IN-2/3): tried for timeout_ms
+// before the next.
+export interface PbxTarget {
+  pbx: string;
+  timeout_ms: number;
+}
+
+// Exactly one of trunk / pbx / pbxs is present (schema: minProperties = maxProperties = 1).
 export interface RouteTarget {
   trunk?: string;
   pbx?: string;
+  pbxs?: PbxTarget[];
 }
 
 export interface RouteConfig {
@@ -170,6 +252,7 @@ export interface ConfigDocument {
   media: MediaConfig;
   sides: Record<string, SideConfig>;
   trunks: TrunkConfig[];
+  sip_domains: SipDomainConfig[];
   pbxs: PbxConfig[];
   routes: RouteConfig[];
   firewall: FirewallConfig;

@@ -5,6 +5,7 @@
 import { isIP } from 'node:net';
 import type { ConfigProblem } from './errors.js';
 import { firewallProblems } from './firewall-semantic.js';
+import { trunkProblems } from './trunk-semantic.js';
 
 type Obj = Record<string, unknown>;
 
@@ -164,7 +165,28 @@ function checkRoutes(
         }
       }
     }
+    const fromTrunk = isObj(r.match) ? str(r.match.from_trunk) : undefined;
+    if (fromTrunk !== undefined && fromTrunk !== '') {
+      const t = trunks.get(fromTrunk);
+      if (t === undefined) out.push({ path: `${base}/match/from_trunk`, message: `unknown trunk "${fromTrunk}"` });
+      else if (from !== undefined && t.side !== from) {
+        out.push({ path: `${base}/match/from_trunk`, message: `trunk "${fromTrunk}" is on side "${String(t.side)}", not "${from}"` });
+      }
+    }
     if (!isObj(r.to)) return;
+    const seen = new Set<string>();
+    arr(r.to.pbxs).forEach((pt, j) => {
+      const target = isObj(pt) ? str(pt.pbx) : undefined;
+      if (target === undefined) return;
+      const path = `${base}/to/pbxs/${j}/pbx`;
+      if (seen.has(target)) out.push({ path, message: `pbx "${target}" is already in the list` });
+      seen.add(target);
+      const peer = pbxs.get(target);
+      if (peer === undefined) out.push({ path, message: `unknown pbx "${target}"` });
+      else if (from !== undefined && peer.side === from) {
+        out.push({ path, message: `pbx "${target}" is on side "${from}", the side the call comes from` });
+      }
+    });
     for (const [kind, pool] of [
       ['trunk', trunks],
       ['pbx', pbxs],
@@ -222,10 +244,11 @@ export function semanticProblems(input: unknown): ConfigProblem[] {
   pbxList.forEach((p, i) => {
     if (!isObj(p)) return;
     checkPeerSide(p, `/pbxs/${i}`, sides, out);
-    checkHost(p.host, `/pbxs/${i}/host`, out, false);
+    checkHost(p.host, `/pbxs/${i}/host`, out, true); // "" only with registration (trunk-semantic.ts)
   });
 
   checkRoutes(input, sides, trunks, pbxs, out);
+  trunkProblems(input, out);
   firewallProblems(input, new Set(sides.keys()), out);
   return out;
 }

@@ -3,6 +3,7 @@
 // whole document is good or a ConfigError lists every problem.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { canonicalize } from './canonical.js';
+import { fillDependentDefaults } from './dependent-defaults.js';
 import type { ConfigDocument } from './document.js';
 import { ConfigError, type ConfigProblem } from './errors.js';
 import { documentSchema } from './schema/index.js';
@@ -39,7 +40,7 @@ function problemOf(e: ErrorObject): ConfigProblem {
     case 'minProperties':
     case 'maxProperties':
       if (/^\/routes\/\d+\/to$/.test(e.instancePath)) {
-        return { path: e.instancePath, message: 'must name exactly one of trunk, pbx' };
+        return { path: e.instancePath, message: 'must name exactly one of trunk, pbx, pbxs' };
       }
       return { path: e.instancePath, message: e.message ?? e.keyword };
     default:
@@ -70,6 +71,7 @@ export function schemaProblems(doc: unknown): ConfigProblem[] {
 // (schema) order; never modifies `input`.
 export function validateDocument(input: unknown): ConfigDocument {
   const doc: unknown = structuredClone(input);
+  fillDependentDefaults(doc);
   const problems = [...schemaProblems(doc), ...semanticProblems(doc)];
   if (problems.length > 0) throw new ConfigError(problems);
   return canonicalize(doc as ConfigDocument, { secrets: true });

@@ -10,11 +10,12 @@ import { pbxSchema } from './pbx.js';
 import { routeSchema } from './route.js';
 import { sideSchema } from './side.js';
 import { sipSchema } from './sip.js';
+import { sipDomainSchema } from './sip-domain.js';
 import { systemSchema } from './system.js';
 import { tlsSchema } from './tls.js';
 import { trunkSchema } from './trunk.js';
 
-export { firewallSchema, mediaSchema, pbxSchema, routeSchema, sideSchema, sipSchema, systemSchema, tlsSchema, trunkSchema };
+export { firewallSchema, mediaSchema, pbxSchema, routeSchema, sideSchema, sipDomainSchema, sipSchema, systemSchema, tlsSchema, trunkSchema };
 export { userSchema } from './user.js';
 export { SECRET_MASK } from './common.js';
 
@@ -23,7 +24,7 @@ export const documentSchema: JSONSchemaType<ConfigDocument> = {
   type: 'object',
   description: 'EdgeSBC configuration document, version 1.',
   additionalProperties: false,
-  required: ['version', 'system', 'sip', 'tls', 'media', 'sides', 'trunks', 'pbxs', 'routes', 'firewall'],
+  required: ['version', 'system', 'sip', 'tls', 'media', 'sides', 'trunks', 'sip_domains', 'pbxs', 'routes', 'firewall'],
   properties: {
     version: { type: 'integer', const: 1, description: 'Document format version.' },
     system: systemSchema,
@@ -40,6 +41,13 @@ export const documentSchema: JSONSchemaType<ConfigDocument> = {
       additionalProperties: sideSchema,
     },
     trunks: { type: 'array', maxItems: 64, default: [], items: trunkSchema, description: 'SIP trunks.' },
+    sip_domains: {
+      type: 'array',
+      maxItems: 64,
+      default: [],
+      items: sipDomainSchema,
+      description: 'Vonage Programmable SIP domains (V-PS-1..3).',
+    },
     pbxs: { type: 'array', maxItems: 64, default: [], items: pbxSchema, description: 'PBXs.' },
     routes: { type: 'array', maxItems: 1024, default: [], items: routeSchema, description: 'Routing rules.' },
     firewall: firewallSchema,

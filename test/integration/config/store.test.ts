@@ -73,13 +73,28 @@ sides:
       port_max: 20000
 trunks:
   - name: vonage
+    kind: generic
     side: wan
     transport: tls
+    region: ""
+    endpoint_set: ""
     endpoints:
       - host: sip-us.example.com
         port: 5061
       - host: 2001:db8::10
         port: 5061
+    srv: false
+    sip_domain: ""
+    api_key: ""
+    api_secret: ""
+    country: ""
+    caller_id:
+      mode: pass
+      number: ""
+    register:
+      enabled: false
+      interval_s: 3600
+    header_rules: []
     from_domain: example.org
     options_ping_s: 30
     media:
@@ -88,11 +103,26 @@ trunks:
       codecs: []
     enabled: true
   - name: spare
+    kind: generic
     side: wan
     transport: udp
+    region: ""
+    endpoint_set: ""
     endpoints:
       - host: 192.0.2.50
         port: 5060
+    srv: false
+    sip_domain: ""
+    api_key: ""
+    api_secret: ""
+    country: ""
+    caller_id:
+      mode: pass
+      number: ""
+    register:
+      enabled: false
+      interval_s: 3600
+    header_rules: []
     from_domain: ""
     options_ping_s: 0
     media:
@@ -100,12 +130,19 @@ trunks:
       latching: same-ip
       codecs: []
     enabled: false
+sip_domains: []
 pbxs:
   - name: main
     side: lan
     host: 10.0.0.20
     port: 5060
     transport: tcp
+    registration:
+      mode: static
+      username: ""
+      password: ""
+    allowed_numbers: []
+    header_rules: []
     media:
       srtp: off
       latching: until-signalled
@@ -116,6 +153,12 @@ pbxs:
     host: pbx.lab.example
     port: 5090
     transport: udp
+    registration:
+      mode: static
+      username: ""
+      password: ""
+    allowed_numbers: []
+    header_rules: []
     media:
       srtp: off
       latching: until-signalled
@@ -126,6 +169,7 @@ routes:
     from_side: wan
     match:
       ruri_user: ^\\+?44(\\d{9,10})$
+      from_trunk: ""
     to:
       pbx: main
     priority: 10
@@ -134,6 +178,7 @@ routes:
     from_side: lan
     match:
       ruri_user: ""
+      from_trunk: ""
     to:
       trunk: vonage
     priority: 100
@@ -142,6 +187,7 @@ routes:
     from_side: dmz
     match:
       ruri_user: ^9
+      from_trunk: ""
     to:
       trunk: spare
     priority: 200

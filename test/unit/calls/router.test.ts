@@ -37,11 +37,11 @@ test('a route to a disabled trunk gives 480, not 404', () => {
 test('routes are tried by priority and the R-URI user pattern must match', () => {
   const r = new Router(
     doc((d) => {
-      d.pbxs.push({ name: 'pbx2', side: 'lan', host: '127.0.0.11', port: 5090, transport: 'tcp', media: { srtp: 'off', latching: 'until-signalled', codecs: [] }, enabled: true });
+      d.pbxs.push({ ...structuredClone(d.pbxs[0]!), name: 'pbx2', host: '127.0.0.11', transport: 'tcp' });
       d.routes.push({
         name: 'uk-to-pbx2',
         from_side: 'wan',
-        match: { ruri_user: '^44' },
+        match: { ruri_user: '^44', from_trunk: '' },
         to: { pbx: 'pbx2' },
         priority: 10,
         enabled: true,

@@ -9,11 +9,13 @@ const EXPECTED_TABLES = [
   'audit',
   'commits',
   'pbxs',
+  'route_targets',
   'routes',
   'schema_migrations',
   'settings',
   'side_addresses',
   'sides',
+  'sip_domains',
   'trunk_endpoints',
   'trunks',
   'users',
@@ -38,6 +40,7 @@ test('migrations from empty produce the expected tables and user_version', () =>
     { version: 1, name: 'initial' },
     { version: 2, name: 'media' },
     { version: 3, name: 'firewall' },
+    { version: 4, name: 'trunks' },
   ]);
   // Layered tables refuse layers other than candidate/running.
   assert.throws(() => db.prepare(`INSERT INTO settings (layer, key, value) VALUES ('draft', '/x', '1')`).run(), /CHECK/);

@@ -48,29 +48,45 @@ test('defaults fill missing fields and sections', () => {
     media: { address: '', advertised_address: '', port_min: 10000, port_max: 20000 },
   });
   assert.deepEqual(doc.media, { workers: 0, timeout_s: 60, hold_timeout_s: 0 });
+  // A new trunk is secure by default: TLS on 5061 and SRTP (V-OUT-9, V-OUT-10).
   assert.deepEqual(doc.trunks[0], {
     name: 't1',
+    kind: 'generic',
     side: 'wan',
-    transport: 'udp',
-    endpoints: [{ host: 'sip.example.net', port: 5060 }],
+    transport: 'tls',
+    region: '',
+    endpoint_set: '',
+    endpoints: [{ host: 'sip.example.net', port: 5061 }],
+    srv: false,
+    sip_domain: '',
+    api_key: '',
+    api_secret: '',
+    country: '',
+    caller_id: { mode: 'pass', number: '' },
+    register: { enabled: false, interval_s: 3600 },
+    header_rules: [],
     from_domain: '',
     options_ping_s: 0,
-    media: { srtp: 'off', latching: 'same-ip', codecs: [] },
+    media: { srtp: 'sdes', latching: 'same-ip', codecs: [] },
     enabled: true,
   });
+  assert.deepEqual(doc.sip_domains, []);
   assert.deepEqual(doc.pbxs[0], {
     name: 'p1',
     side: 'lan',
     host: '10.0.0.9',
     port: 5060,
     transport: 'udp',
+    registration: { mode: 'static', username: '', password: '' },
+    allowed_numbers: [],
+    header_rules: [],
     media: { srtp: 'off', latching: 'until-signalled', codecs: [] },
     enabled: true,
   });
   assert.deepEqual(doc.routes[0], {
     name: 'out',
     from_side: 'lan',
-    match: { ruri_user: '' },
+    match: { ruri_user: '', from_trunk: '' },
     to: { trunk: 't1' },
     priority: 100,
     enabled: true,
@@ -196,7 +212,7 @@ test('missing required fields and bad names', () => {
   has(p, '/version', /must be equal to constant/);
   has(p, '/sides/LAN', /name must match/);
   has(p, '/trunks/0/name', /is required/);
-  has(p, '/trunks/0/endpoints', /is required/);
+  has(p, '/trunks/0/endpoints', /name at least one endpoint, or an endpoint_set/);
 });
 
 test('timers and TLS files must be coherent', () => {
