@@ -3,13 +3,14 @@
 // pattern match. Built once per config commit; route() is on the call path
 // and does no allocation beyond the result.
 import type { ConfigDocument } from '../config/document.js';
+import { trunkHops } from '../trunks/trunk-endpoints.js';
 
 export type Side = 'lan' | 'wan';
 export type Transport = 'udp' | 'tcp' | 'tls';
 
 export interface Hop {
   host: string;
-  port: number;
+  port: number; // 0 = no port: the host is resolved with RFC 3263 (trunk srv)
 }
 
 export interface RouteTarget {
@@ -46,13 +47,15 @@ export class Router {
         let target: RouteTarget | null = null;
         if (r.to.trunk !== undefined) {
           const t = trunks.get(r.to.trunk);
-          if (t && t.enabled !== false) {
+          // Manual endpoints or the trunk's endpoint set (V-OUT-1, V-OUT-3).
+          const hops = t ? trunkHops(t).map((h) => ({ host: h.host, port: h.port })) : [];
+          if (t && t.enabled !== false && hops.length > 0) {
             target = {
               kind: 'trunk',
               name: t.name,
               side: t.side as Side,
               transport: t.transport as Transport,
-              hops: t.endpoints.map((e) => ({ host: e.host, port: e.port })),
+              hops,
               fromDomain: t.from_domain ?? '',
             };
           }

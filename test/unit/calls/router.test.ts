@@ -70,3 +70,17 @@ test('trunk endpoints become ordered hops (first primary)', () => {
     { host: '192.0.2.2', port: 5062 },
   ]);
 });
+
+test('V-OUT-3: a trunk with an endpoint set routes to the set, its region first', () => {
+  const r = new Router(
+    doc((d) => {
+      Object.assign(d.trunks[0]!, { endpoints: [], endpoint_set: 'vonage-current', region: 'ap', transport: 'tls' });
+    }),
+  );
+  const out = r.route('lan', '1');
+  assert.deepEqual(out.ok && out.target.hops.slice(0, 2), [
+    { host: 'sip-ap-3-1.vonage.com', port: 5061 },
+    { host: 'sip-ap-3-2.vonage.com', port: 5061 },
+  ]);
+  assert.equal(out.ok && out.target.hops.length, 12);
+});
