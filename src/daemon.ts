@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// sbcd: wires the config store, the native SIP engine and call control.
+// sbcd: wires the config store, the native SIP and media engines and call control.
 //
 //   sbcd [--data-dir DIR] [--config FILE.yaml|.json]
 //
@@ -18,6 +18,9 @@ import { ConfigError } from './config/errors.js';
 import { ConfigStore } from './config/store.js';
 import { Firewall, attachToStore } from './firewall/index.js';
 import { createLogger, type Logger } from './log.js';
+import { AnchoredMediaFactory } from './media/anchored-media.js';
+import { anchoredSettingsOf, mediaSidesOf } from './media/media-config.js';
+import { MediaEngine } from './media/media-engine.js';
 import { SipEngine, generateSelfSigned, type EngineOptions, type ListenerOptions } from './sip/index.js';
 
 const CHECKOUT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -142,21 +145,39 @@ async function main(): Promise<void> {
     log.error({ err }, 'firewall could not be applied at start');
   }
 
+  // Media first: no call may be accepted before its RTP can be anchored.
+  let media: MediaEngine;
+  try {
+    media = MediaEngine.start({ workers: running.media.workers, sides: mediaSidesOf(running) });
+  } catch (err) {
+    log.fatal({ err }, 'sbcd failed: media engine');
+    store.close();
+    process.exit(1);
+  }
+  const mediaFactory = new AnchoredMediaFactory(media, anchoredSettingsOf(running), log.child({ mod: 'media' }));
+
   const options = engineOptions(running, args.dataDir, log);
   let engine: SipEngine;
   try {
     engine = await SipEngine.start(options);
   } catch (err) {
     log.fatal({ err }, 'sbcd failed');
+    media.stop();
     store.close();
     process.exit(1);
   }
-  const calls = new CallController(engine, running, log.child({ mod: 'calls' }), undefined, (req) => firewall.admit(req));
+  const calls = new CallController(engine, running, log.child({ mod: 'calls' }), mediaFactory, (req) => firewall.admit(req));
 
   const apply = (doc: ConfigDocument, why: string): void => {
     const before = JSON.stringify(listenersOf(running));
     running = doc;
     calls.applyConfig(doc);
+    try {
+      media.setSides(mediaSidesOf(doc));
+    } catch (err) {
+      log.error({ err }, 'media sides not changed');
+    }
+    mediaFactory.setSettings(anchoredSettingsOf(doc));
     if (JSON.stringify(listenersOf(doc)) !== before) {
       log.warn('listener addresses or ports changed: they take effect at the next restart');
     }
@@ -183,7 +204,9 @@ async function main(): Promise<void> {
     log.info({ signal, calls: calls.callsInProgress, graceMs }, 'sbcd stopping');
     await calls.shutdown(graceMs);
     await new Promise((r) => setTimeout(r, 200)); // let the last BYEs leave
+    await mediaFactory.settled(2000); // every call's media stats logged, relays closed
     await engine.close();
+    media.stop();
     clearInterval(confirmTimer);
     // The table stays in the kernel: the box is protected while sbcd restarts.
     firewall.close();

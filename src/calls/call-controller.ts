@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { ConfigDocument } from '../config/document.js';
 import type { Logger } from '../log.js';
 import { type MediaFactory, passthroughMediaFactory } from '../media/call-media.js';
+import { legPolicy, peerBySource } from '../media/media-config.js';
 import { type ServerTransaction, type SipEngine, parseNameAddr, parseUri } from '../sip/index.js';
 import { Call } from './call.js';
 import { Router, type Side } from './router.js';
@@ -31,6 +32,7 @@ export class CallController {
   private readonly calls = new Set<Call>();
   private router: Router;
   private limits: Limits;
+  private doc: ConfigDocument;
   private draining = false;
   private drained: (() => void) | undefined;
 
@@ -43,6 +45,7 @@ export class CallController {
   ) {
     this.router = new Router(doc);
     this.limits = limitsOf(doc);
+    this.doc = doc;
     engine.on('request', (st: ServerTransaction) => this.onRequest(st));
   }
 
@@ -50,6 +53,7 @@ export class CallController {
   applyConfig(doc: ConfigDocument): void {
     this.router = new Router(doc);
     this.limits = limitsOf(doc);
+    this.doc = doc;
   }
 
   get callsInProgress(): number {
@@ -114,8 +118,13 @@ export class CallController {
     const from = parseNameAddr(req.headers.get('from') ?? '');
     const fromUser = (from && parseUri(from.uri)?.user) || 'anonymous';
     const id = `${CALL_ID_PREFIX}-${(++callSeq).toString(36)}`;
-    const media = this.media.create(id);
-    const call = new Call(
+    const target = decision.target;
+    const media = this.media.create(id, {
+      a: legPolicy(this.doc, req.side, peerBySource(this.doc, req.side, req.source.ip)),
+      b: legPolicy(this.doc, target.side, { kind: target.kind, name: target.name }),
+      onTimeout: () => call.hangup('media timeout'),
+    });
+    const call: Call = new Call(
       id,
       { engine: this.engine, log: this.log, media, onEnded: (c) => this.onEnded(c) },
       st,

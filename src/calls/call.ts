@@ -7,7 +7,7 @@
 // Every step that touches SDP goes through `serial` so that an asynchronous
 // media engine can never reorder a 180 after its 200.
 import type { Logger } from '../log.js';
-import type { CallMedia } from '../media/call-media.js';
+import { type CallMedia, MediaRefusal } from '../media/call-media.js';
 import {
   type ClientTransaction,
   type Dialog,
@@ -91,7 +91,17 @@ export class Call {
     invite.on('cancel', () => this.onCancelFromA());
     this.lateOffer = req.body.length === 0;
     this.step(async () => {
-      this.offerSdp = this.lateOffer ? '' : await this.deps.media.offer('a', req.body);
+      try {
+        this.offerSdp = this.lateOffer ? '' : await this.deps.media.offer('a', req.body);
+      } catch (err) {
+        if (!(err instanceof MediaRefusal)) throw err;
+        this.log.warn({ call: this.id, status: err.status, why: err.message }, 'call refused by media');
+        this.respondA(err.status, err.status === 488 ? 'Not Acceptable Here' : 'Service Unavailable', [
+          ['Warning', `399 ${this.hostToward.a} "${err.message.replace(/["\\]/g, "'")}"`],
+        ]);
+        this.end();
+        return;
+      }
       // A CANCEL (or hangup) handled while this step waited -- even one in
       // the same event batch as the INVITE -- found no b leg to cancel: the
       // caller already has its 487, so no INVITE may leave now.
@@ -164,7 +174,8 @@ export class Call {
   private async onProvisionalFromB(txn: ClientTransaction, res: SipResponse, dialog: Dialog | undefined): Promise<void> {
     if (txn !== this.bTxn || this.canceled || this.state === 'ended' || res.status === 100) return;
     if (dialog) this.adopt('b', dialog); // early dialog: UPDATE/INFO may flow before the 200
-    const body = res.body ? await this.deps.media.answer('b', res.body) : '';
+    // Early media we cannot relay: the 18x still crosses, without its SDP.
+    const body = res.body ? await this.mediaOrEmpty(() => this.deps.media.answer('b', res.body)) : '';
     if (!this.invite || this.invite.final) return;
     this.state = 'early';
     // 100rel is per leg: reliable toward the caller when the far side sent
@@ -200,11 +211,19 @@ export class Call {
         return;
       }
       let body = res.body;
-      if (this.lateOffer) {
-        if (body) body = await this.deps.media.offer('b', body);
-      } else {
-        dialog.ack({});
-        if (body) body = await this.deps.media.answer('b', body);
+      if (!this.lateOffer) dialog.ack({});
+      try {
+        if (body) body = await (this.lateOffer ? this.deps.media.offer('b', body) : this.deps.media.answer('b', body));
+      } catch (err) {
+        if (!(err instanceof MediaRefusal)) throw err;
+        // The callee answered with SDP we cannot relay: it is up, so it gets
+        // a BYE (after the ACK a late offer still owes it); the caller gets the refusal.
+        this.log.warn({ call: this.id, status: err.status, why: err.message }, 'answer refused by media');
+        if (this.lateOffer) dialog.ack({});
+        this.bye(dialog);
+        this.respondA(err.status, err.status === 488 ? 'Not Acceptable Here' : 'Service Unavailable');
+        this.end();
+        return;
       }
       const a = this.invite?.respond(res.status, {
         reason: res.reason,
@@ -306,7 +325,17 @@ export class Call {
     }
     const req = st.request;
     let body = req.body;
-    if (body && CARRIES_OFFER.has(method)) body = await this.deps.media.offer(leg, body);
+    if (body && CARRIES_OFFER.has(method)) {
+      try {
+        body = await this.deps.media.offer(leg, body);
+      } catch (err) {
+        if (!(err instanceof MediaRefusal)) throw err;
+        // RFC 3261 §14.2: a re-offer we cannot take leaves the session as it was.
+        this.log.warn({ call: this.id, leg, method, why: err.message }, 're-offer refused by media');
+        st.respond(err.status, { reason: err.status === 488 ? 'Not Acceptable Here' : 'Service Unavailable' });
+        return;
+      }
+    }
     const toward = otherLeg(leg);
     const txn = other.request(method, { headers: crossingHeaders(req.headers.list(), this.hostToward[toward]), body });
     const { response } = await txn.final;
@@ -332,6 +361,16 @@ export class Call {
   }
 
   // ---- helpers ------------------------------------------------------------
+
+  private async mediaOrEmpty(fn: () => Promise<string> | string): Promise<string> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!(err instanceof MediaRefusal)) throw err;
+      this.log.warn({ call: this.id, why: err.message }, 'early media SDP refused: 18x relayed without it');
+      return '';
+    }
+  }
 
   private respondA(status: number, reason?: string, headers: Array<[string, string]> = []): void {
     if (!this.invite || this.invite.final) return;
