@@ -267,15 +267,20 @@ function bothAllow(x: string[], y: string[]): string[] | undefined {
 const REJECT: LinePlan = { port: 0, rtcpPort: 0, rtcpMux: false, crypto: null };
 
 function peerState(m: MediaDescription, before: PeerState | null): PeerState {
+  // An RFC 2543 hold (c=0.0.0.0) says "do not send", not "I moved": keep
+  // the old address so the latch is not reset by the hold.
+  const holdAddress = m.address === '0.0.0.0' || m.address === '::';
   // A host name in c= (RFC 4566 allows it) is not resolved on the media
   // path: the leg learns the address from the packets, if latching allows.
-  const nowhere = m.address === '0.0.0.0' || m.address === '::' || m.port === 0 || isIP(m.address) === 0;
+  const usable = !holdAddress && m.port !== 0 && isIP(m.address) !== 0;
   const first = m.codecs[0];
   return {
-    // An RFC 2543 hold (c=0.0.0.0) says "do not send", not "I moved": keep
-    // the old address so the latch is not reset by the hold.
-    remote: nowhere ? (before?.remote ?? null) : { ip: m.address, rtpPort: m.port, rtcpPort: m.rtcpMux ? m.port : m.rtcpPort },
-    receives: !nowhere && (m.direction === 'sendrecv' || m.direction === 'recvonly'),
+    remote: usable
+      ? { ip: m.address, rtpPort: m.port, rtcpPort: m.rtcpMux ? m.port : m.rtcpPort }
+      : holdAddress
+        ? (before?.remote ?? null)
+        : null,
+    receives: !holdAddress && m.port !== 0 && (m.direction === 'sendrecv' || m.direction === 'recvonly'),
     held: m.held,
     rtcpMux: m.rtcpMux,
     clockRate: first?.rate ?? 8000,
