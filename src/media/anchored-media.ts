@@ -283,7 +283,7 @@ function peerState(m: MediaDescription, before: PeerState | null): PeerState {
     receives: !holdAddress && m.port !== 0 && (m.direction === 'sendrecv' || m.direction === 'recvonly'),
     held: m.held,
     rtcpMux: m.rtcpMux,
-    clockRate: first?.rate ?? 8000,
+    clockRate: first?.rate || 8000, // an rtpmap without a rate (RFC 4475 esc01) says 0
     codec: first?.name ?? '',
   };
 }

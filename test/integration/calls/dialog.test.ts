@@ -2,7 +2,7 @@
 // re-INVITE crosses, early media (180 with SDP) reaches the caller.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertAllPassed, callThrough, header, select, startSbcd, type Direction, type Sbcd } from '../harness/index.js';
+import { assertAllPassed, assertAnchoredSdp, callThrough, header, select, startSbcd, type Direction, type Sbcd } from '../harness/index.js';
 
 describe('in-dialog requests and early media through sbcd', { timeout: 120_000 }, () => {
   let sbc: Sbcd;
@@ -23,7 +23,7 @@ describe('in-dialog requests and early media through sbcd', { timeout: 120_000 }
     });
   }
 
-  test('pbx-to-vonage: re-INVITE relayed both ways, SDP unchanged (no media anchoring yet)', async () => {
+  test('pbx-to-vonage: re-INVITE relayed both ways, the session unchanged but anchored on the SBC', async () => {
     const { uac, uas } = await callThrough(sbc, { direction: 'pbx-to-vonage', uac: 'uac-reinvite', uas: 'uas-reinvite', uacExtra: ['-d', '200'] });
     assertAllPassed(uac, 1, 'caller');
     assertAllPassed(uas, 1, 'callee');
@@ -34,13 +34,13 @@ describe('in-dialog requests and early media through sbcd', { timeout: 120_000 }
     const reinviteGot = gotInvites[gotInvites.length - 1];
     assert.ok(reinviteSent && reinviteGot);
     assert.equal(header(reinviteGot, 'to')?.includes('tag='), true, 'the re-INVITE is in-dialog on the far leg');
-    assert.equal(reinviteGot.body.trim(), reinviteSent.body.trim(), 're-INVITE SDP arrives unchanged');
-    // The answer to the re-INVITE comes back to the caller unchanged as well.
+    assertAnchoredSdp(reinviteGot.body, reinviteSent.body, 're-INVITE offer');
+    // The answer to the re-INVITE comes back to the caller, anchored as well.
     const answerSent = select(uas.messages, { direction: 'sent', status: 200, cseq: 'INVITE' }).find((m) => m.body.includes('a=recvonly'));
     const answerGot = select(uac.messages, { direction: 'received', status: 200, cseq: 'INVITE' }).find((m) => m.body.includes('a=recvonly'));
     assert.ok(answerSent, 'callee answered the re-INVITE');
     assert.ok(answerGot, 'caller got the answer to its re-INVITE');
-    assert.equal(answerGot.body.trim(), answerSent.body.trim());
+    assertAnchoredSdp(answerGot.body, answerSent.body, 're-INVITE answer');
     assert.equal(select(uas.messages, { direction: 'received', method: 'ACK' }).length >= 2, true, 'both INVITEs ACKed on the far leg');
   });
 
@@ -54,18 +54,18 @@ describe('in-dialog requests and early media through sbcd', { timeout: 120_000 }
   // The SBC is UAS on the caller's leg, yet here it sends the re-INVITE
   // there and must ACK the caller's 200 (failed until engine fix a752a48).
   for (const direction of ['pbx-to-vonage', 'vonage-to-pbx'] as Direction[]) {
-    test(`${direction}: re-INVITE from the callee reaches the caller, SDP unchanged both ways`, async () => {
+    test(`${direction}: re-INVITE from the callee reaches the caller, its session anchored both ways`, async () => {
       const { uac, uas } = await callThrough(sbc, { direction, uac: 'uac-expect-reinvite', uas: 'uas-send-reinvite', uasExtra: ['-d', '200'] });
       assertAllPassed(uac, 1, 'caller');
       assertAllPassed(uas, 1, 'callee');
       const offerSent = select(uas.messages, { direction: 'sent', method: 'INVITE' })[0];
       const offerGot = select(uac.messages, { direction: 'received', method: 'INVITE' })[0];
       assert.ok(offerSent && offerGot, 'the callee re-INVITE reached the caller');
-      assert.equal(offerGot.body.trim(), offerSent.body.trim());
+      assertAnchoredSdp(offerGot.body, offerSent.body, 'callee re-INVITE offer');
       const answerSent = select(uac.messages, { direction: 'sent', status: 200, cseq: 'INVITE' })[0];
       const answerGot = select(uas.messages, { direction: 'received', status: 200, cseq: 'INVITE' })[0];
       assert.ok(answerSent && answerGot, 'the caller answer reached the callee');
-      assert.equal(answerGot.body.trim(), answerSent.body.trim());
+      assertAnchoredSdp(answerGot.body, answerSent.body, 'caller answer');
       assert.equal(select(uac.messages, { direction: 'received', method: 'ACK' }).length >= 1, true, 'the caller got the ACK for its 200');
     });
   }
@@ -79,6 +79,6 @@ describe('in-dialog requests and early media through sbcd', { timeout: 120_000 }
     const got = select(uac.messages, { direction: 'received', status: 180 }).find((m) => m.body.trim() !== '');
     assert.ok(sent && got, 'a 180 with a body reached the caller');
     assert.match(header(got, 'content-type') ?? '', /application\/sdp/);
-    assert.equal(got.body.trim(), sent.body.trim(), 'early-media SDP unchanged (no media anchoring yet)');
+    assertAnchoredSdp(got.body, sent.body, 'early-media SDP');
   });
 });

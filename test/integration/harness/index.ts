@@ -11,3 +11,4 @@ export { repoRoot, daemonPath, scenariosDir, scenarioPath } from './paths.js';
 export { callThrough, ends, assertAllPassed, identityOf, assertNothingLeaks, assertReceivedNothing } from './flows.js';
 export type { Direction, CallFlow, Ends, Identity } from './flows.js';
 export * from './netns.js';
+export { anchoredView, assertAnchoredSdp, connectionAddresses } from './sdp-compare.js';
