@@ -8,7 +8,7 @@ import type { Logger } from '../log.js';
 import { type MediaFactory, passthroughMediaFactory } from '../media/call-media.js';
 import { legPolicy, peerBySource } from '../media/media-config.js';
 import { type ServerTransaction, type SipEngine, parseNameAddr, parseUri } from '../sip/index.js';
-import { Call } from './call.js';
+import { Call, type CallSnapshot } from './call.js';
 import { Router, type Side } from './router.js';
 
 export const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO, PRACK';
@@ -58,6 +58,11 @@ export class CallController {
 
   get callsInProgress(): number {
     return this.calls.size;
+  }
+
+  // Every call in progress with its per-leg media statistics.
+  snapshot(): Promise<CallSnapshot[]> {
+    return Promise.all([...this.calls].map((c) => c.snapshot()));
   }
 
   // SIGTERM: refuse new calls, let calls in progress finish for up to

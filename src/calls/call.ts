@@ -31,6 +31,16 @@ export interface CallDeps {
   onEnded(call: Call): void;
 }
 
+export interface CallSnapshot {
+  id: string;
+  state: CallState;
+  startedAt: string;
+  target: { kind: 'trunk' | 'pbx'; name: string };
+  callee: string;
+  caller: string;
+  media: unknown[];
+}
+
 // What the b leg's INVITE looks like, minus the hop it goes to.
 export interface OutboundInvite {
   ruriUser: string;
@@ -82,6 +92,20 @@ export class Call {
 
   get log(): Logger {
     return this.deps.log;
+  }
+
+  // What the admin sees of a call in progress: where it goes and how its
+  // media is doing, per leg.
+  async snapshot(): Promise<CallSnapshot> {
+    return {
+      id: this.id,
+      state: this.state,
+      startedAt: new Date(this.startedAt).toISOString(),
+      target: { kind: this.target.kind, name: this.target.name },
+      callee: this.outbound.ruriUser,
+      caller: this.outbound.from.user,
+      media: await this.deps.media.stats(),
+    };
   }
 
   start(): void {

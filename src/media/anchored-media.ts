@@ -11,7 +11,7 @@ import type { LegName } from '../calls/leg.js';
 import { otherLeg } from '../calls/leg.js';
 import type { Logger } from '../log.js';
 import { type CallMedia, type CallMediaContext, type LegMediaPolicy, MediaRefusal } from './call-media.js';
-import type { LegAddress, LegUpdate, MediaEngine, RelayStats, SrtpKey } from './media-engine.js';
+import type { LegAddress, LegStats, LegUpdate, MediaEngine, RelayStats, SrtpKey } from './media-engine.js';
 import { MediaError } from './media-engine.js';
 import { qualityOf } from './quality.js';
 import {
@@ -41,7 +41,6 @@ interface PeerState {
   held: boolean;
   rtcpMux: boolean;
   clockRate: number;
-  codec: string;
 }
 
 interface Stream {
@@ -53,6 +52,15 @@ interface Stream {
   keyIn: Record<LegName, SdesCrypto | null>; // what that leg's peer encrypts with
   keyOut: Record<LegName, SdesCrypto | null>; // what we encrypt with toward that leg
   offeredKey: SdesCrypto | null; // our key in the offer now outstanding
+  codec: string; // the first codec of the last answer: what is being sent
+}
+
+export interface StreamStats {
+  index: number; // m= line
+  codec: string;
+  a: LegStats | null; // the caller's leg; null when the engine did not answer
+  b: LegStats | null;
+  mos: { a: number; b: number } | null;
 }
 
 interface Registry {
@@ -115,6 +123,7 @@ export class AnchoredMedia implements CallMedia {
         return REJECT;
       }
       s.peer[from] = peerState(m, s.peer[from]);
+      s.codec = m.codecs[0]?.name ?? '';
       // The answerer encrypts with the key of its answer, and takes ours
       // only if it accepted SRTP at all.
       const theirs = m.crypto.find((c) => c.tag === s.offeredKey?.tag) ?? m.crypto[0] ?? null;
@@ -194,6 +203,7 @@ export class AnchoredMedia implements CallMedia {
       keyIn: { a: null, b: null },
       keyOut: { a: null, b: null },
       offeredKey: null,
+      codec: '',
     };
     if (m.relayable && !m.rejected && !this.closed) {
       try {
@@ -235,23 +245,27 @@ export class AnchoredMedia implements CallMedia {
     };
   }
 
-  private async finalStats(relayed: Stream[]): Promise<void> {
+  // Live per-leg statistics of every relayed stream (the admin API's
+  // "calls in progress"), and what the call logs when it ends.
+  async stats(): Promise<StreamStats[]> {
+    return this.collect(this.streams.filter((s) => s.relay !== 0));
+  }
+
+  private async collect(relayed: Stream[]): Promise<StreamStats[]> {
     const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), STATS_WAIT_MS).unref());
     const all = await Promise.all(
       relayed.map((s) => Promise.race([this.engine.stats(s.relay).catch(() => null), timeout])),
     );
-    const streams = relayed.map((s, i) => {
+    return relayed.map((s, i) => {
       const st: RelayStats | null = all[i] ?? null;
-      if (!st) return { index: s.index, stats: null };
-      const codec = s.peer.a?.codec || s.peer.b?.codec || '';
-      return {
-        index: s.index,
-        codec,
-        a: st.a,
-        b: st.b,
-        mos: { a: mosOf(st.a, codec), b: mosOf(st.b, codec) },
-      };
+      const codec = s.codec;
+      if (!st) return { index: s.index, codec, a: null, b: null, mos: null };
+      return { index: s.index, codec, a: st.a, b: st.b, mos: { a: mosOf(st.a, codec), b: mosOf(st.b, codec) } };
     });
+  }
+
+  private async finalStats(relayed: Stream[]): Promise<void> {
+    const streams = await this.collect(relayed);
     this.log.info({ call: this.callId, streams }, 'call media stats');
   }
 }
@@ -284,7 +298,6 @@ function peerState(m: MediaDescription, before: PeerState | null): PeerState {
     held: m.held,
     rtcpMux: m.rtcpMux,
     clockRate: first?.rate || 8000, // an rtpmap without a rate (RFC 4475 esc01) says 0
-    codec: first?.name ?? '',
   };
 }
 

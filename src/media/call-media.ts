@@ -29,6 +29,8 @@ export interface CallMedia {
   // The answer to that offer arrived on `from` (the other leg).
   answer(from: LegName, sdp: string): Promise<string> | string;
   close(): void;
+  // Per-stream statistics while the call is up ([] when nothing is relayed).
+  stats(): Promise<unknown[]>;
 }
 
 export interface MediaFactory {
@@ -55,6 +57,9 @@ export class PassthroughMedia implements CallMedia {
     return sdp;
   }
   close(): void {}
+  stats(): Promise<unknown[]> {
+    return Promise.resolve([]);
+  }
 }
 
 export const passthroughMediaFactory: MediaFactory = {

@@ -119,6 +119,13 @@ test('each leg sees only the SBC media address of its side, and RTP flows throug
     const atPbx = nextPacket(pbx);
     vonage.send(rtp(7, payload), toB.port, WAN);
     assert.equal((await atPbx).from, `${LAN}:${toA.port}`);
+
+    const [live] = await media.stats();
+    assert.equal(live?.a?.rxPackets, 1, 'one packet from the PBX');
+    assert.equal(live?.b?.txPackets, 1, 'relayed to Vonage');
+    assert.equal(live?.b?.rxPackets, 1, 'one packet from Vonage');
+    assert.equal(live?.a?.txPackets, 1, 'relayed to the PBX');
+    assert.equal(live?.codec, 'PCMA', 'the codec of the answer');
   } finally {
     media.close();
     pbx.close();
