@@ -33,9 +33,18 @@ export function assertRelayedStream(ep: RtpEndpoint, stream: SentStream, from: U
   assert.deepEqual(seqs, stream.sent.map((s) => s.seq), `${ctx}\nsequence numbers differ from those sent`);
 }
 
-/** Packets of `stream` that `ep` received, keyed by when the stream sent them. */
-export function receivedSentBetween(ep: RtpEndpoint, stream: RtpStream, fromMs: number, toMs: number): { sent: number; received: number } {
-  const inWindow = new Set(stream.sent.filter((s) => s.at >= fromMs && s.at < toMs).map((s) => s.seq));
-  const received = ep.fromSeed(stream.seed).filter((p) => inWindow.has(p.rtp!.seq)).length;
-  return { sent: inWindow.size, received };
+/**
+ * Of the packets `stream` sent in [fromMs, toMs), how many `ep` received, and
+ * which did not arrive (sequence number and ms after fromMs it was sent).
+ */
+export function receivedSentBetween(
+  ep: RtpEndpoint,
+  stream: RtpStream,
+  fromMs: number,
+  toMs: number,
+): { sent: number; received: number; missing: Array<{ seq: number; atMs: number }> } {
+  const inWindow = stream.sent.filter((s) => s.at >= fromMs && s.at < toMs);
+  const got = new Set(ep.fromSeed(stream.seed).map((p) => p.rtp!.seq));
+  const missing = inWindow.filter((s) => !got.has(s.seq)).map((s) => ({ seq: s.seq, atMs: s.at - fromMs }));
+  return { sent: inWindow.length, received: inWindow.length - missing.length, missing };
 }
