@@ -498,7 +498,9 @@ async function startUdpPeer(
   const proc = spawnIn(ns, process.execPath, [peerScript, ip, String(port)], { stdio: ['pipe', 'pipe', 'pipe'] });
   const peer = new UdpPeer(ns, ip, port, proc);
   const bound = new Promise<number>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`udp peer ${ip}:${port} in ${ns} not bound within 5 s: ${peer.describe()}`)), 5000);
+    // A node process starting: well under a second idle, but seconds on a
+    // loaded 2-core CI machine (seen over 5 s at load 18).
+    const t = setTimeout(() => reject(new Error(`udp peer ${ip}:${port} in ${ns} not bound within 15 s: ${peer.describe()}`)), 15_000);
     const rl = createInterface({ input: proc.stdout! });
     rl.on('line', (line) => {
       let ev: Record<string, unknown>;

@@ -80,7 +80,10 @@ export async function startScene(o: SceneOptions): Promise<Scene> {
     // (Not inline: the harness's SideConfig type predates sides.<n>.media.)
     const lan = { addresses: [NETNS_ADDR.sbcLan], udp: SIP_PORT, tcp: SIP_PORT, media: mediaSide };
     const wan = { addresses: [NETNS_ADDR.sbcWan], udp: SIP_PORT, tcp: SIP_PORT, media: mediaSide };
-    sbc = await startSbcd({
+    // The daemon and the peers' sockets start side by side (each is a node
+    // process: on a loaded machine that is seconds); a failure leaves
+    // nothing behind, destroy() kills whatever runs in the namespaces.
+    const starting = startSbcd({
       netns: topo.ns.sbc,
       config: {
         media: { workers: 1, timeout_s: 0, hold_timeout_s: 0 },
@@ -95,9 +98,14 @@ export async function startScene(o: SceneOptions): Promise<Scene> {
         }],
       },
     });
-    const pbxRtp = await topo.udpPeer(topo.ns.pbx, NETNS_ADDR.pbx, PBX_RTP_PORT);
-    const vonageRtp = await topo.udpPeer(topo.ns.vonage, NETNS_ADDR.vonage, VONAGE_RTP_PORT);
-    const attacker = await topo.udpPeer(topo.ns.attacker, NETNS_ADDR.attacker, ATTACKER_RTP_PORT);
+    void starting.then((d) => (sbc = d), () => undefined);
+    const [, pbxRtp, vonageRtp, attacker] = await Promise.all([
+      starting,
+      topo.udpPeer(topo.ns.pbx, NETNS_ADDR.pbx, PBX_RTP_PORT),
+      topo.udpPeer(topo.ns.vonage, NETNS_ADDR.vonage, VONAGE_RTP_PORT),
+      topo.udpPeer(topo.ns.attacker, NETNS_ADDR.attacker, ATTACKER_RTP_PORT),
+    ]);
+    sbc = await starting;
 
     const sippBound = o.talkMs + 15_000;
     const uas = await startSipp({
