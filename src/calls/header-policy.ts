@@ -4,7 +4,8 @@
 // half). Supported and Require never cross: extensions are negotiated per
 // leg (the engine does 100rel/PRACK on each leg itself). Warning never crosses: its agent and free text describe the other
 // side's network, and it is a diagnostic for that leg only. X- headers cross so a PBX can reach the Vonage application
-// (V-OUT-12); X-Nexmo* would be dropped by Vonage anyway, we pass them as is.
+// (V-OUT-12); X-Nexmo* would be dropped by Vonage anyway, we pass them as is
+// and call control logs a warning naming them once per call (xNexmoHeaders).
 import type { HeaderList } from '../sip/index.js';
 
 const CROSSING = new Set([
@@ -20,7 +21,6 @@ const CROSSING = new Set([
   'user-to-user',
 ]);
 
-
 export function crossingHeaders(headers: HeaderList, ourHost: string): HeaderList {
   const out: HeaderList = [];
   for (const [name, value] of headers) {
@@ -32,4 +32,12 @@ export function crossingHeaders(headers: HeaderList, ourHost: string): HeaderLis
     }
   }
   return out;
+}
+
+/**
+ * Names of the X-Nexmo* headers in a list: Vonage does not deliver them to
+ * the application (V-OUT-12), so a PBX sending them is told in the log.
+ */
+export function xNexmoHeaders(headers: HeaderList): string[] {
+  return headers.filter(([name]) => name.toLowerCase().startsWith('x-nexmo')).map(([name]) => name);
 }

@@ -13,6 +13,7 @@ export function defaultConfig(): ConfigDocument {
       max_calls_in_progress: 1000,
       retry_after_s: 5,
       timers: { t1_ms: 500, t2_ms: 4000, t4_ms: 5000 },
+      session_timer: { enabled: true, expires_s: 1800, min_se_s: 90 },
       shutdown_grace_s: 30,
     },
     tls: { min_version: '1.2', cert_file: '', key_file: '' },

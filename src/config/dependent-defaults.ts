@@ -9,6 +9,10 @@
 //   The transport itself defaults to tls, so a new trunk gets SIP over TLS
 //   and SRTP (V-OUT-9, V-OUT-10: the keys in a=crypto are only safe inside
 //   TLS).
+// - trunks[].media.codecs: for kind vonage, the list Vonage takes
+//   (data/vonage/codecs/vonage.json, V-OUT-6, V-OUT-7).
+import { vonageCodecList } from '../trunks/codec-lists.js';
+
 type Obj = Record<string, unknown>;
 
 function isObj(v: unknown): v is Obj {
@@ -30,5 +34,6 @@ export function fillDependentDefaults(doc: unknown): void {
     }
     if (t.media === undefined) t.media = {};
     if (isObj(t.media) && t.media.srtp === undefined) t.media.srtp = tls ? 'sdes' : 'off';
+    if (t.kind === 'vonage' && isObj(t.media) && t.media.codecs === undefined) t.media.codecs = [...vonageCodecList().codecs];
   }
 }

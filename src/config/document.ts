@@ -17,11 +17,20 @@ export interface SipTimers {
   t4_ms: number;
 }
 
+// RFC 4028 session timers, negotiated on each leg of a call on its own
+// (V-OUT-11): what the SBC asks for and the least it accepts.
+export interface SessionTimerConfig {
+  enabled: boolean;
+  expires_s: number;
+  min_se_s: number;
+}
+
 export interface SipConfig {
   user_agent: string;
   max_calls_in_progress: number;
   retry_after_s: number;
   timers: SipTimers;
+  session_timer: SessionTimerConfig;
   shutdown_grace_s: number;
 }
 

@@ -220,6 +220,12 @@ export function semanticProblems(input: unknown): ConfigProblem[] {
       out.push({ path: '/sip/timers/t2_ms', message: 'must be >= t1_ms' });
     }
   }
+  if (isObj(input.sip) && isObj(input.sip.session_timer)) {
+    const { expires_s: expires, min_se_s: minSe } = input.sip.session_timer;
+    if (typeof expires === 'number' && typeof minSe === 'number' && minSe > expires) {
+      out.push({ path: '/sip/session_timer/min_se_s', message: 'must be <= expires_s (we would refuse our own Session-Expires)' });
+    }
+  }
   if (isObj(input.tls)) {
     const cert = str(input.tls.cert_file);
     const key = str(input.tls.key_file);

@@ -5,6 +5,7 @@
 // semantic.ts so every problem is reported in one pass. A message never
 // quotes a secret field's value.
 import type { ConfigProblem } from './errors.js';
+import { headerRuleProblem } from '../calls/header-rules.js';
 import { parseCidr } from '../firewall/cidr.js';
 import { endpointSets } from '../trunks/endpoint-sets.js';
 import { isKnownCountry, normaliseNumber } from '../trunks/numbers.js';
@@ -31,6 +32,10 @@ export function checkHeaderRules(rules: unknown, base: string, out: ConfigProble
     const name = str(r.name) ?? '';
     if (r.action !== 'remove' && name.endsWith('*')) {
       out.push({ path: `${path}/name`, message: 'a name ending in * (a prefix) is only for remove' });
+    } else if (r.action === 'add' || r.action === 'remove' || r.action === 'rewrite') {
+      // Engine-owned and per-leg negotiated headers (src/calls/header-rules.ts).
+      const problem = headerRuleProblem({ action: r.action, name });
+      if (problem) out.push({ path: `${path}/name`, message: problem.message });
     }
     if (r.action === 'add' && str(r.value) === '') {
       out.push({ path: `${path}/value`, message: 'add needs the header value' });

@@ -3,14 +3,15 @@ import type { HeaderRule } from '../document.js';
 
 export const HEADER_RULE_ACTIONS = ['add', 'remove', 'rewrite'] as const;
 
-// Header rules on the requests the SBC sends to one peer, applied in order
-// (add, remove, rewrite by regex). The schema is the contract; the rules are
-// checked further in semantic.ts (regexes compile, add has a value).
+// Header rules on what the SBC sends to one peer (requests and responses of
+// a call), applied in order (add, remove, rewrite by regex). The schema is
+// the contract; the rules are checked further in trunk-semantic.ts (regexes
+// compile, add has a value, no engine-owned header: src/calls/header-rules.ts).
 export const headerRulesSchema: JSONSchemaType<HeaderRule[]> = {
   type: 'array',
   maxItems: 64,
   default: [],
-  description: 'Header rules on requests sent to this peer, applied in order.',
+  description: 'Header rules on what is sent to this peer (requests and responses of a call), applied in order.',
   items: {
     type: 'object',
     additionalProperties: false,

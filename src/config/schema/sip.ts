@@ -7,7 +7,7 @@ export const sipSchema: JSONSchemaType<SipConfig> = {
   description: 'SIP engine settings shared by every side.',
   additionalProperties: false,
   default: FILL_IN,
-  required: ['user_agent', 'max_calls_in_progress', 'retry_after_s', 'timers', 'shutdown_grace_s'],
+  required: ['user_agent', 'max_calls_in_progress', 'retry_after_s', 'timers', 'session_timer', 'shutdown_grace_s'],
   properties: {
     user_agent: {
       type: 'string',
@@ -40,6 +40,34 @@ export const sipSchema: JSONSchemaType<SipConfig> = {
         t1_ms: { type: 'integer', minimum: 10, maximum: 60000, default: 500, description: 'RTT estimate (T1).' },
         t2_ms: { type: 'integer', minimum: 10, maximum: 60000, default: 4000, description: 'Maximum retransmit interval (T2), >= t1_ms.' },
         t4_ms: { type: 'integer', minimum: 10, maximum: 60000, default: 5000, description: 'Maximum time a message stays in the network (T4).' },
+      },
+    },
+    session_timer: {
+      type: 'object',
+      description: 'RFC 4028 session timers, negotiated on each leg of a call on its own (V-OUT-11).',
+      additionalProperties: false,
+      default: FILL_IN,
+      required: ['enabled', 'expires_s', 'min_se_s'],
+      properties: {
+        enabled: {
+          type: 'boolean',
+          default: true,
+          description: 'Offer session timers on every leg (Supported: timer) and honour a peer’s; false = ignore them.',
+        },
+        expires_s: {
+          type: 'integer',
+          minimum: 90,
+          maximum: 86400,
+          default: 1800,
+          description: 'Session-Expires we ask for, and the longest interval we accept from a peer (seconds).',
+        },
+        min_se_s: {
+          type: 'integer',
+          minimum: 90,
+          maximum: 86400,
+          default: 90,
+          description: 'Smallest interval we accept (Min-SE, seconds; RFC 4028’s floor is 90); less gets 422. <= expires_s.',
+        },
       },
     },
     shutdown_grace_s: {

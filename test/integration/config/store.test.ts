@@ -24,6 +24,10 @@ sip:
     t1_ms: 250
     t2_ms: 4000
     t4_ms: 5000
+  session_timer:
+    enabled: true
+    expires_s: 600
+    min_se_s: 120
   shutdown_grace_s: 5
 tls:
   min_version: "1.3"
