@@ -155,6 +155,11 @@ void Worker::run_commands(uint64_t now_us) {
       case CommandType::Update: {
         auto it = relays_.find(c.relay);
         if (it != relays_.end()) it->second->update(c.legs[0], c.legs[1], c.timeout_ms, now_us);
+        // The relay keeps what it needs; the command's copies of the keys go.
+        for (int i = 0; i < 2; ++i) {
+          if (c.legs[i].srtp_in) explicit_bzero(c.legs[i].srtp_in->key, sizeof c.legs[i].srtp_in->key);
+          if (c.legs[i].srtp_out) explicit_bzero(c.legs[i].srtp_out->key, sizeof c.legs[i].srtp_out->key);
+        }
         break;
       }
       case CommandType::Close:
