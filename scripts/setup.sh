@@ -12,6 +12,7 @@ cd "$(dirname "$0")/.."
 # SRTP interoperability tests and the SRTP test peer: libsrtp2 (the addon itself does not link it).
 # Firewall: the addon links libnftables (JSON API); the nft command lists rulesets in tests.
 # Vonage stand-in (test/integration/vonage): dnsmasq serves its NAPTR/SRV/A records.
+# Admin web UI browser tests (test/integration/webui): Debian's chromium, driven by playwright-core.
 DEB_PACKAGES=(
   build-essential python3 pkg-config libssl-dev libc-ares-dev openssl
   sip-tester baresip-core kamailio kamailio-tls-modules kamailio-sqlite-modules sipsak
@@ -19,6 +20,7 @@ DEB_PACKAGES=(
   libsrtp2-dev
   libnftables-dev nftables
   dnsmasq-base
+  chromium
 )
 
 missing=()
@@ -57,3 +59,15 @@ npx --no-install node-gyp build -j 2 >/tmp/edgesbc-native-build.log 2>&1 || { ca
 
 echo "setup: compiling TypeScript"
 npx --no-install tsc -p tsconfig.json
+
+# Admin web UI (web-ui/, its own package, docs/decisions/0009): its packages
+# when its lock file changed, then web-ui/dist (served by sbcd) rebuilt when a
+# source is newer than the last build.
+if [ ! -f web-ui/node_modules/.package-lock.json ] || [ web-ui/package-lock.json -nt web-ui/node_modules/.package-lock.json ]; then
+  echo "setup: npm ci (web-ui)"
+  (cd web-ui && npm ci --no-audit --no-fund)
+fi
+if [ ! -f web-ui/dist/index.html ] || [ -n "$(find web-ui/src web-ui/index.html web-ui/vite.config.ts web-ui/tsconfig.json web-ui/package-lock.json -newer web-ui/dist/index.html -print -quit)" ]; then
+  echo "setup: building web-ui"
+  (cd web-ui && npm run --silent build -- --logLevel warn)
+fi

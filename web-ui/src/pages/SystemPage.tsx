@@ -1,0 +1,103 @@
+// System health (CPU, memory, disk, interfaces, temperatures) as the API
+// reports it; numbers that are bytes are shown in KiB/MiB/GiB.
+import type { ComponentChildren } from 'preact';
+import { isObject } from '../schema/json-schema.js';
+import { useLive } from '../hooks/live.js';
+import { labelOf } from '../schema/json-schema.js';
+
+function bytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) {
+    n /= 1024;
+    i++;
+  }
+  return `${n.toFixed(i ? 1 : 0)} ${units[i]}`;
+}
+
+function scalar(key: string, v: unknown): string {
+  if (typeof v === 'number') {
+    if (/bytes|^(total|used|free|available|size|rx|tx)$|Bytes$/i.test(key) && v > 4096) return bytes(v);
+    if (/percent|pct|load$/i.test(key)) return `${v.toFixed(1)} %`;
+    if (/temp|celsius|main|max$/i.test(key)) return `${v}`;
+    return Number.isInteger(v) ? String(v) : v.toFixed(2);
+  }
+  if (typeof v === 'boolean') return v ? 'yes' : 'no';
+  if (v === null || v === undefined) return '–';
+  return String(v);
+}
+
+function Value(p: { k: string; v: unknown; depth: number }): ComponentChildren {
+  const { k, v, depth } = p;
+  if (Array.isArray(v)) {
+    if (v.length && v.every(isObject)) {
+      const cols = [...new Set(v.flatMap((r) => Object.keys(r as object)))].filter((c) => v.some((r) => !isObject((r as Record<string, unknown>)[c]) && !Array.isArray((r as Record<string, unknown>)[c])));
+      return (
+        <table class="list compact">
+          <thead>
+            <tr>
+              {cols.map((c) => (
+                <th scope="col" key={c}>
+                  {labelOf(c)}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {v.map((r, i) => (
+              <tr key={i}>
+                {cols.map((c) => (
+                  <td key={c}>{scalar(c, (r as Record<string, unknown>)[c])}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      );
+    }
+    return v.map((x) => scalar(k, x)).join(', ') || '–';
+  }
+  if (isObject(v)) {
+    return (
+      <dl class={`kv depth${depth}`}>
+        {Object.entries(v).map(([ck, cv]) => (
+          <div key={ck}>
+            <dt>{labelOf(ck)}</dt>
+            <dd>
+              <Value k={ck} v={cv} depth={depth + 1} />
+            </dd>
+          </div>
+        ))}
+      </dl>
+    );
+  }
+  return scalar(k, v);
+}
+
+export function SystemPage() {
+  const sys = useLive<unknown>('/system', undefined, 10_000);
+  return (
+    <section aria-labelledby="page-title">
+      <h1 id="page-title">System</h1>
+      {sys.error ? (
+        <p class="error" role="alert">
+          {sys.error}
+        </p>
+      ) : null}
+      {sys.data === undefined ? (
+        <p class="loading">Loading…</p>
+      ) : isObject(sys.data) ? (
+        <div class="system-grid">
+          {Object.entries(sys.data).map(([k, v]) => (
+            <section class="card" key={k} aria-labelledby={`sys-${k}`}>
+              <h2 id={`sys-${k}`}>{labelOf(k)}</h2>
+              <Value k={k} v={v} depth={0} />
+            </section>
+          ))}
+        </div>
+      ) : (
+        <pre>{JSON.stringify(sys.data, null, 2)}</pre>
+      )}
+    </section>
+  );
+}
