@@ -122,12 +122,12 @@ async function runStep(relay, calls, indexStart, label) {
   // Steady state: CPU between 20 % and 90 % of the step; memory in the middle.
   const t0 = Date.now();
   await sleep(STEP_S * 200);
-  const c0 = { ticks: processTicks(relay.pid), core: coreJiffies(RELAY_CORE), threads: threadTicks(relay.pid), at: Date.now() };
+  const c0 = { ticks: processTicks(relay.pid), core: coreJiffies(RELAY_CORE), genCore: coreJiffies(GEN_CORE), threads: threadTicks(relay.pid), at: Date.now() };
   await sleep(Math.max(0, t0 + STEP_S * 500 - Date.now()));
   const mem = memoryKiB(relay.pid);
   const fds = fdCount(relay.pid);
   await sleep(Math.max(0, t0 + STEP_S * 900 - Date.now()));
-  const c1 = { ticks: processTicks(relay.pid), core: coreJiffies(RELAY_CORE), threads: threadTicks(relay.pid), at: Date.now() };
+  const c1 = { ticks: processTicks(relay.pid), core: coreJiffies(RELAY_CORE), genCore: coreJiffies(GEN_CORE), threads: threadTicks(relay.pid), at: Date.now() };
   const ended = await gen.done;
   clearTimeout(killer);
   const drops1 = { relay: udpDrops(A_PORTS.min, B_PORTS.max).drops, gen: udpDrops(GEN_PORTS.a, GEN_PORTS.b + 1).drops };
@@ -147,6 +147,11 @@ async function runStep(relay, calls, indexStart, label) {
     if (!busiest || d > busiest.ticks) busiest = { tid, comm: t.comm, ticks: d };
   }
   const genBound = g.gen.corePct >= 90 || g.gen.lateOver1ms > g.sent * 0.001;
+  // Work on the relay's core that is not the relay's (another process, or softirq time the
+  // kernel did not charge to it): more than 15 % means the figures are not clean.
+  const relayCorePctV = corePct(c0.core, c1.core);
+  const relayCpuPct = cpuS !== undefined ? (cpuS / winS) * 100 : undefined;
+  const relayCoreOtherPct = relayCorePctV !== undefined && relayCpuPct !== undefined ? relayCorePctV - relayCpuPct : undefined;
   const relayAlive = alive(relay.h);
   const pass = relayAlive && !g.gen.stoppedEarly && g.lost === 0 && g.misrouted === 0 && g.malformed === 0 && g.srtpAuthFailures === 0 &&
     g.latencyUs.p99 >= 0 && g.latencyUs.p99 <= MAX_P99_US;
@@ -154,8 +159,8 @@ async function runStep(relay, calls, indexStart, label) {
     label, calls, offeredPps: g.offeredPps, receivedPps: pps, sent: g.sent, received: g.received, lost: g.lost, lossPct: g.lossPct,
     streamsWithLoss: g.streamsWithLoss, duplicates: g.duplicates, misrouted: g.misrouted, malformed: g.malformed,
     srtpAuthFailures: g.srtpAuthFailures, rtcpFromRelay: g.rtcpReceived, latencyUs: g.latencyUs,
-    relayCpuPct: cpuS !== undefined ? (cpuS / winS) * 100 : undefined,
-    relayCorePct: corePct(c0.core, c1.core),
+    relayCpuPct, relayCorePct: relayCorePctV, relayCoreOtherPct, genCoreBusyPct: corePct(c0.genCore, c1.genCore),
+    noisy: relayCoreOtherPct !== undefined && relayCoreOtherPct > 15,
     cpuUsPerPacket: cpuS !== undefined && pps > 0 ? (cpuS * 1e6) / (pps * winS) : undefined,
     busiestThread: busiest ? { comm: busiest.comm, cpuPct: (busiest.ticks / CLK_TCK / winS) * 100 } : undefined,
     relayPssKiB: mem?.pss, relayRssKiB: mem?.rss, relayFds: fds,
@@ -176,7 +181,7 @@ function stepLine(r) {
   const l = r.latencyUs;
   return `${r.pass ? 'ok  ' : 'FAIL'} ${r.calls} calls ${fmt(r.receivedPps)}/${fmt(r.offeredPps)} pps lost=${r.lost} (${fmt(r.lossPct, 4)}%)` +
     ` latency p50/p99/max ${fmt(l.p50)}/${fmt(l.p99)}/${fmt(l.max)} µs relay cpu ${fmt(r.relayCpuPct, 1)}% core ${fmt(r.relayCorePct, 1)}%` +
-    ` ${fmt(r.cpuUsPerPacket, 2)} µs/pkt gen core ${fmt(r.gen.corePct, 1)}%${r.genBound ? ' [gen-bound]' : ''}` +
+    ` ${fmt(r.cpuUsPerPacket, 2)} µs/pkt gen ${fmt(r.gen.corePct, 1)}% (its core ${fmt(r.genCoreBusyPct, 0)}%)${r.genBound ? ' [gen-bound]' : ''}${r.noisy ? ' [noisy: the relay core is busy with other work]' : ''}` +
     `${r.socketDrops.relay ? ` relay socket drops ${r.socketDrops.relay}` : ''}${r.socketDrops.gen ? ` gen socket drops ${r.socketDrops.gen}` : ''}` +
     `${r.misrouted || r.malformed || r.srtpAuthFailures ? ` misrouted=${r.misrouted} malformed=${r.malformed} srtpAuthFail=${r.srtpAuthFailures}` : ''}`;
 }
@@ -287,6 +292,7 @@ function summary(results) {
     goal('edgesbc memory ≤ 32 KiB per two-leg call in progress', `${fmt(e.best?.pssPerCallBytes)} B`, e.best?.pssPerCallBytes !== undefined ? e.best.pssPerCallBytes <= 32 * 1024 : undefined);
   }
   if (results.some((r) => r.best?.calls === RATES[RATES.length - 1])) console.log('note: "ramp top: not saturated" means the last rate passed: extend --rates');
+  if (results.some((r) => r.steps?.some((s) => s.noisy))) console.log('note: [noisy]: something besides the relay used more than 15 % of its core during a step: not a quiet machine');
   if (results.some((r) => r.steps?.some((s) => s.genBound))) console.log('note: [gen-bound]: the generator\'s core was ≥ 90 % busy or it fell behind its schedule; that figure is a lower bound');
   return { srtpCost, ratios, goals };
 }
