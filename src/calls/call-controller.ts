@@ -9,6 +9,8 @@ import { type MediaFactory, passthroughMediaFactory } from '../media/call-media.
 import { legPolicy, peerBySource } from '../media/media-config.js';
 import { type ServerTransaction, type SipEngine, parseNameAddr, parseUri } from '../sip/index.js';
 import { Call, type CallSnapshot } from './call.js';
+import { legPeerOf } from './header-rules-call.js';
+import type { SessionTimerSettings } from './session-timer.js';
 import { Router, type Side } from './router.js';
 
 export const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO, PRACK';
@@ -33,6 +35,7 @@ export class CallController {
   private router: Router;
   private limits: Limits;
   private doc: ConfigDocument;
+  private sessionTimer: SessionTimerSettings;
   private draining = false;
   private drained: (() => void) | undefined;
 
@@ -46,6 +49,7 @@ export class CallController {
     this.router = new Router(doc);
     this.limits = limitsOf(doc);
     this.doc = doc;
+    this.sessionTimer = sessionTimerOf(doc);
     engine.on('request', (st: ServerTransaction) => this.onRequest(st));
   }
 
@@ -54,6 +58,7 @@ export class CallController {
     this.router = new Router(doc);
     this.limits = limitsOf(doc);
     this.doc = doc;
+    this.sessionTimer = sessionTimerOf(doc);
   }
 
   get callsInProgress(): number {
@@ -92,7 +97,7 @@ export class CallController {
         headers: [
           ['Allow', ALLOW],
           ['Accept', 'application/sdp'],
-          ['Supported', '100rel'],
+          ['Supported', this.sessionTimer.enabled ? '100rel, timer' : '100rel'],
         ],
       });
       return;
@@ -124,14 +129,24 @@ export class CallController {
     const fromUser = (from && parseUri(from.uri)?.user) || 'anonymous';
     const id = `${CALL_ID_PREFIX}-${(++callSeq).toString(36)}`;
     const target = decision.target;
+    const source = peerBySource(this.doc, req.side, req.source.ip);
     const media = this.media.create(id, {
-      a: legPolicy(this.doc, req.side, peerBySource(this.doc, req.side, req.source.ip)),
+      a: legPolicy(this.doc, req.side, source),
       b: legPolicy(this.doc, target.side, { kind: target.kind, name: target.name }),
       onTimeout: () => call.hangup('media timeout'),
     });
     const call: Call = new Call(
       id,
-      { engine: this.engine, log: this.log, media, onEnded: (c) => this.onEnded(c) },
+      {
+        engine: this.engine,
+        log: this.log,
+        media,
+        onEnded: (c) => this.onEnded(c),
+        legs: {
+          peers: { a: legPeerOf(this.doc, source), b: legPeerOf(this.doc, { kind: target.kind, name: target.name }) },
+          sessionTimer: this.sessionTimer,
+        },
+      },
       st,
       decision.target,
       { ruriUser: ruri?.user ?? '', from: { user: fromUser, display: from?.display ?? '' }, maxForwards: maxForwards - 1 },
@@ -157,4 +172,9 @@ function limitsOf(doc: ConfigDocument): Limits {
     maxCallsInProgress: doc.sip.max_calls_in_progress,
     retryAfterS: doc.sip.retry_after_s,
   };
+}
+
+function sessionTimerOf(doc: ConfigDocument): SessionTimerSettings {
+  const st = doc.sip.session_timer;
+  return { enabled: st.enabled, expiresS: st.expires_s, minSeS: st.min_se_s };
 }

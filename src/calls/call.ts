@@ -11,6 +11,7 @@ import { type CallMedia, MediaRefusal } from '../media/call-media.js';
 import {
   type ClientTransaction,
   type Dialog,
+  type FinalResult,
   type RequestSpec,
   type ServerTransaction,
   type SipEngine,
@@ -18,9 +19,15 @@ import {
   type SipResponse,
   parseUri,
 } from '../sip/index.js';
+import { vonageCodecList } from '../trunks/codec-lists.js';
+import { requireFmtp } from '../media/sdp/required-fmtp.js';
 import { crossingHeaders } from './header-policy.js';
+import { CallHeaderRules, type LegPeer, UNKNOWN_PEER } from './header-rules-call.js';
 import { type LegName, otherLeg } from './leg.js';
 import type { RouteTarget } from './router.js';
+import type { SessionTimerSettings } from './session-timer.js';
+import { CallSessionTimers, SESSION_TIMERS_OFF } from './session-timer-call.js';
+import { SdpLedger } from './session-timer-sdp.js';
 
 export type CallState = 'setup' | 'early' | 'established' | 'ending' | 'ended';
 
@@ -29,6 +36,14 @@ export interface CallDeps {
   log: Logger;
   media: CallMedia;
   onEnded(call: Call): void;
+  // Who each leg faces (header rules, Vonage) and the session timer settings;
+  // absent: unknown peers, no session timers.
+  legs?: CallLegs;
+}
+
+export interface CallLegs {
+  peers: Record<LegName, LegPeer>;
+  sessionTimer: SessionTimerSettings;
 }
 
 export interface CallSnapshot {
@@ -74,6 +89,11 @@ export class Call {
   // The host the SBC shows on each leg: the address the caller reached us
   // at, and the From host of the leg we originate.
   private readonly hostToward: Record<LegName, string>;
+  // Every SDP crosses through here: the last one each leg agreed on answers
+  // that leg's session refreshes (session-timer-sdp.ts).
+  private readonly media: SdpLedger;
+  private readonly rules: CallHeaderRules;
+  private readonly timers: CallSessionTimers;
 
   constructor(
     readonly id: string,
@@ -88,6 +108,26 @@ export class Call {
       a: hostForUri(parseUri(aTxn.request.uri)?.host || 'edgesbc.invalid'),
       b: hostForUri(target.fromDomain || hop.host),
     };
+    const peers = deps.legs?.peers ?? { a: UNKNOWN_PEER, b: UNKNOWN_PEER };
+    this.rules = new CallHeaderRules(id, peers, deps.log);
+    // A call with a Vonage leg carries Vonage's fmtp (G.729 annexb=no) on
+    // both legs: the PBX must not send Annex B frames either (V-OUT-6).
+    const fmtp = peers.a.vonage || peers.b.vonage ? vonageCodecList().fmtp : undefined;
+    this.media = new SdpLedger(deps.media, fmtp ? (_to, sdp) => requireFmtp(sdp, fmtp) : undefined);
+    this.timers = new CallSessionTimers(
+      {
+        id,
+        log: deps.log,
+        sdp: this.media,
+        established: () => this.state === 'established',
+        request: (leg, method, headers, body) => this.sendInDialog(leg, method, headers, body),
+        ack: (leg) => this.dialogOf(leg)?.ack({}),
+        step: (fn) => this.step(fn),
+        hangup: (reason) => this.hangup(reason),
+        toward: (leg, headers) => this.rules.toward(leg, headers),
+      },
+      deps.legs?.sessionTimer ?? SESSION_TIMERS_OFF,
+    );
   }
 
   get log(): Logger {
@@ -104,7 +144,7 @@ export class Call {
       target: { kind: this.target.kind, name: this.target.name },
       callee: this.outbound.ruriUser,
       caller: this.outbound.from.user,
-      media: await this.deps.media.stats(),
+      media: await this.media.stats(),
     };
   }
 
@@ -114,9 +154,15 @@ export class Call {
     const req = invite.request;
     invite.on('cancel', () => this.onCancelFromA());
     this.lateOffer = req.body.length === 0;
+    const tooSmall = this.timers.onInvite(req); // RFC 4028 §9: 422 before anything else
+    if (tooSmall) {
+      this.respondA(tooSmall.status, tooSmall.reason, tooSmall.headers);
+      this.end();
+      return;
+    }
     this.step(async () => {
       try {
-        this.offerSdp = this.lateOffer ? '' : await this.deps.media.offer('a', req.body);
+        this.offerSdp = this.lateOffer ? '' : await this.media.offer('a', req.body);
       } catch (err) {
         if (!(err instanceof MediaRefusal)) throw err;
         this.log.warn({ call: this.id, status: err.status, why: err.message }, 'call refused by media');
@@ -155,7 +201,9 @@ export class Call {
 
   // ---- leg b: the INVITE we originate ----------------------------------
 
-  private sendInvite(): void {
+  // `retryOf`: the INVITE sent again in the same call (same Call-ID and From
+  // tag, CSeq + 1), after a 422 (RFC 4028 §7.4).
+  private sendInvite(retryOf?: ClientTransaction): void {
     if (!this.invite) return;
     const req = this.invite.request;
     const t = this.target;
@@ -177,8 +225,9 @@ export class Call {
       maxForwards: this.outbound.maxForwards,
       // 100rel is ours to offer on this leg whatever the caller supports:
       // the engine PRACKs for us.
-      headers: [['Supported', '100rel'], ...crossingHeaders(req.headers.list(), this.hostToward.b)],
+      headers: this.rules.toward('b', [...this.timers.inviteHeaders(), ...crossingHeaders(req.headers.list(), this.hostToward.b)]),
       body: this.offerSdp,
+      ...(retryOf ? { retryOf } : {}),
     };
     const txn = this.deps.engine.request(spec);
     this.bTxn = txn;
@@ -199,7 +248,7 @@ export class Call {
     if (txn !== this.bTxn || this.canceled || this.state === 'ended' || res.status === 100) return;
     if (dialog) this.adopt('b', dialog); // early dialog: UPDATE/INFO may flow before the 200
     // Early media we cannot relay: the 18x still crosses, without its SDP.
-    const body = res.body ? await this.mediaOrEmpty(() => this.deps.media.answer('b', res.body)) : '';
+    const body = res.body ? await this.mediaOrEmpty(() => this.media.answer('b', res.body)) : '';
     if (!this.invite || this.invite.final) return;
     this.state = 'early';
     // 100rel is per leg: reliable toward the caller when the far side sent
@@ -208,7 +257,7 @@ export class Call {
     const reliable = requires100rel(res.headers.get('require')) || requires100rel(this.invite.request.headers.get('require'));
     const a = this.invite.respond(res.status, {
       reason: res.reason,
-      headers: crossingHeaders(res.headers.list(), this.hostToward.a),
+      headers: this.rules.toward('a', crossingHeaders(res.headers.list(), this.hostToward.a)),
       body,
       reliable,
     });
@@ -235,9 +284,10 @@ export class Call {
         return;
       }
       let body = res.body;
+      this.timers.onInviteAccepted(res.headers);
       if (!this.lateOffer) dialog.ack({});
       try {
-        if (body) body = await (this.lateOffer ? this.deps.media.offer('b', body) : this.deps.media.answer('b', body));
+        if (body) body = await (this.lateOffer ? this.media.offer('b', body) : this.media.answer('b', body));
       } catch (err) {
         if (!(err instanceof MediaRefusal)) throw err;
         // The callee answered with SDP we cannot relay: it is up, so it gets
@@ -251,10 +301,11 @@ export class Call {
       }
       const a = this.invite?.respond(res.status, {
         reason: res.reason,
-        headers: crossingHeaders(res.headers.list(), this.hostToward.a),
+        headers: this.rules.toward('a', [...crossingHeaders(res.headers.list(), this.hostToward.a), ...this.timers.inviteAnswerHeaders()]),
         body,
       });
       if (a) this.adopt('a', a);
+      this.timers.onInviteAnswered();
       this.invite = undefined;
       this.offerSdp = '';
       this.state = 'established';
@@ -263,6 +314,10 @@ export class Call {
     // Non-2xx final.
     if (this.canceled) {
       this.end();
+      return;
+    }
+    if (this.timers.retryAfter422(res)) {
+      this.sendInvite(txn);
       return;
     }
     if (this.shouldFailOver(res) && this.hop + 1 < this.target.hops.length && this.state === 'setup') {
@@ -319,6 +374,7 @@ export class Call {
   }
 
   private async onAck(leg: LegName, ack: SipRequest): Promise<void> {
+    this.timers.onAck(leg, ack);
     if (leg !== 'a') return;
     // Only the caller's ACK proves it took our 200: a CANCEL crossing it may
     // have had the engine answer 487 first (then the a dialog ends 'canceled').
@@ -328,7 +384,7 @@ export class Call {
     }
     if (!this.lateOffer || !this.b) return;
     this.lateOffer = false;
-    const body = ack.body ? await this.deps.media.answer('a', ack.body) : '';
+    const body = ack.body ? await this.media.answer('a', ack.body) : '';
     this.b.ack({ body, headers: body ? [['Content-Type', 'application/sdp']] : [] });
   }
 
@@ -347,11 +403,13 @@ export class Call {
       });
       return;
     }
+    // A session refresh that changes nothing is answered on its own leg.
+    if (this.timers.answerLocally(leg, st)) return;
     const req = st.request;
     let body = req.body;
     if (body && CARRIES_OFFER.has(method)) {
       try {
-        body = await this.deps.media.offer(leg, body);
+        body = await this.media.offer(leg, body);
       } catch (err) {
         if (!(err instanceof MediaRefusal)) throw err;
         // RFC 3261 §14.2: a re-offer we cannot take leaves the session as it was.
@@ -361,14 +419,16 @@ export class Call {
       }
     }
     const toward = otherLeg(leg);
-    const txn = other.request(method, { headers: crossingHeaders(req.headers.list(), this.hostToward[toward]), body });
+    const headers = [...crossingHeaders(req.headers.list(), this.hostToward[toward]), ...this.timers.relayHeaders(toward, method)];
+    const txn = other.request(method, { headers: this.rules.toward(toward, headers), body });
     const { response } = await txn.final;
     if (method === 'INVITE' && response.status >= 200 && response.status < 300) other.ack({});
     let answer = response.body;
-    if (answer && CARRIES_OFFER.has(method)) answer = await this.deps.media.answer(toward, answer);
+    if (answer && CARRIES_OFFER.has(method)) answer = await this.media.answer(toward, answer);
     const [status, reason] = relayedFinal(response);
+    const timerHeaders = this.timers.onRelayed(leg, toward, req, response);
     if (!st.final) {
-      st.respond(status, { reason, headers: crossingHeaders(response.headers.list(), this.hostToward[leg]), body: answer });
+      st.respond(status, { reason, headers: this.rules.toward(leg, [...crossingHeaders(response.headers.list(), this.hostToward[leg]), ...timerHeaders]), body: answer });
     }
   }
 
@@ -398,22 +458,33 @@ export class Call {
 
   private respondA(status: number, reason?: string, headers: Array<[string, string]> = []): void {
     if (!this.invite || this.invite.final) return;
-    this.invite.respond(status, { reason, headers });
+    this.invite.respond(status, { reason, headers: this.rules.toward('a', headers) });
     this.invite = undefined;
   }
 
   private bye(dialog: Dialog | undefined): void {
     if (!dialog || dialog.state === 'terminated') return;
     this.state = this.state === 'ended' ? 'ended' : 'ending';
-    dialog.request('BYE', {}).final.catch(() => undefined);
+    dialog.request('BYE', { headers: this.rules.toward(dialog === this.a ? 'a' : 'b', []) }).final.catch(() => undefined);
+  }
+
+  private dialogOf(leg: LegName): Dialog | undefined {
+    const d = leg === 'a' ? this.a : this.b;
+    return d && d.state !== 'terminated' ? d : undefined;
+  }
+
+  // An in-dialog request of our own (a session refresh) on `leg`.
+  private sendInDialog(leg: LegName, method: string, headers: Array<[string, string]>, body: string): Promise<FinalResult> | undefined {
+    return this.dialogOf(leg)?.request(method, { headers: this.rules.toward(leg, headers), body }).final;
   }
 
   private end(): void {
     if (this.state === 'ended') return;
     this.state = 'ended';
+    this.timers.close();
     clearTimeout(this.ringTimer);
     this.ringTimer = undefined;
-    this.deps.media.close();
+    this.media.close();
     this.deps.onEnded(this);
   }
 

@@ -3,7 +3,7 @@
 // through that peer's rules (header-rules.ts). Toward a Vonage trunk the
 // result is also checked for X-Nexmo* headers, which Vonage carries but does
 // not deliver to the application (V-OUT-12): one warning per call names them.
-import type { HeaderRule } from '../config/document.js';
+import type { ConfigDocument, HeaderRule } from '../config/document.js';
 import type { Logger } from '../log.js';
 import type { HeaderList } from '../sip/index.js';
 import { xNexmoHeaders } from './header-policy.js';
@@ -23,6 +23,18 @@ export interface LegPeer {
 export const X_NEXMO_WARNING = 'X-Nexmo headers are not delivered by Vonage (V-OUT-12)';
 
 export const UNKNOWN_PEER: LegPeer = { name: '', kind: '', vonage: false, headerRules: [] };
+
+/** The config of the trunk or PBX `ref` names, as a leg sees it. */
+export function legPeerOf(doc: ConfigDocument, ref: { kind: 'trunk' | 'pbx'; name: string } | null): LegPeer {
+  if (ref?.kind === 'trunk') {
+    const t = doc.trunks.find((x) => x.name === ref.name);
+    if (t) return { name: t.name, kind: 'trunk', vonage: t.kind === 'vonage', headerRules: t.header_rules };
+  } else if (ref?.kind === 'pbx') {
+    const p = doc.pbxs.find((x) => x.name === ref.name);
+    if (p) return { name: p.name, kind: 'pbx', vonage: false, headerRules: p.header_rules };
+  }
+  return UNKNOWN_PEER;
+}
 
 export class CallHeaderRules {
   readonly #callId: string;

@@ -10,6 +10,7 @@ import {
   type UasDecision,
   RFC_MIN_SE_S,
   expiryDelayS,
+  hasOptionTag,
   negotiateAsUas,
   parseMinSe,
   refreshDelayS,
@@ -46,6 +47,8 @@ export class LegSessionTimer {
   #retried422 = false;
   #refreshRetries = 0;
   #stopped = false;
+  // Whether the peer knows RFC 4028 (undefined until it said something).
+  #peerSupports: boolean | undefined;
 
   constructor(settings: SessionTimerSettings, handlers: LegTimerHandlers) {
     this.#settings = settings;
@@ -97,12 +100,24 @@ export class LegSessionTimer {
     return true;
   }
 
-  /** The 2xx to our INVITE or refresh: the timer the peer agreed to, or none. */
+  /**
+   * The 2xx to our INVITE or refresh: the timer the peer agreed to, or none
+   * (RFC 4028 §7.2). A peer without the extension, which we refresh because
+   * it cannot, answers our refreshes without Session-Expires: the timer
+   * carries on as it was (those refreshes are all it takes part in).
+   */
   onUacAnswered(headers: Headers): void {
     if (!this.enabled) return;
     const r = uacResult(headers);
-    if (r) this.#start(r.interval, r.refresher);
-    else this.stop();
+    if (r) {
+      this.#peerSupports = true;
+      this.#start(r.interval, r.refresher);
+    } else if (this.#peerSupports === false && this.#refresher === 'us' && this.#interval > 0) {
+      this.#start(this.#interval, 'us');
+    } else {
+      if (this.#peerSupports === undefined) this.#peerSupports = hasOptionTag(headers, 'supported', 'timer') || hasOptionTag(headers, 'require', 'timer');
+      this.stop();
+    }
   }
 
   /** The final response to a refresh we sent: what to do next. */
@@ -130,6 +145,7 @@ export class LegSessionTimer {
 
   /** Our decision on an INVITE, re-INVITE or UPDATE from the peer of this leg. */
   decide(req: TimerRequest): UasDecision {
+    this.#peerSupports = req.supportsTimer;
     return negotiateAsUas(req, this.#settings, this.#refresher ?? undefined);
   }
 

@@ -315,7 +315,9 @@ void Core::deliver_invite(ClientTxn& t, const Message& m, const Flow& flow) {
   client_send_ack(*this, t, ua::build_request(rp));
   free_early(t);
   e.dialog = t.dialog;
-  if (status == 401 || status == 407) remember_retry(t);
+  // Retried in the same call: a challenge (RFC 3261 §22.2) or a session
+  // interval too small (RFC 4028 §7.4: the INVITE again with the 422's Min-SE).
+  if (status == 401 || status == 407 || status == 422) remember_retry(t);
   emit(std::move(e));
 }
 

@@ -172,3 +172,19 @@ test('V-OUT-11: a 2xx to a refresh without Session-Expires turns the timer off',
 });
 
 
+
+test('V-OUT-11: a peer without timer support that we refresh answers without Session-Expires: the timer carries on', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
+  const events: string[] = [];
+  const leg = new LegSessionTimer(ON, { refresh: () => events.push('refresh'), expired: () => events.push('expired') });
+  const d = leg.decide(timerRequestOf(h(['Allow', 'INVITE, UPDATE'])));
+  leg.onUasAnswered(d);
+  assert.equal(leg.refresher, 'us');
+  t.mock.timers.tick(900_000);
+  assert.deepEqual(events, ['refresh']);
+  assert.equal(leg.onRefreshResponse(200, h(), false), 'refreshed');
+  assert.equal(leg.interval, 1800);
+  t.mock.timers.tick(900_000);
+  assert.deepEqual(events, ['refresh', 'refresh']);
+  leg.close();
+});
