@@ -64,9 +64,11 @@ export class SdpLedger implements CallMedia {
   }
 
   /**
-   * True when `sdp` from the peer of `leg` describes the session it already
-   * agreed to: the same lines apart from o= (whose version a peer may or may
-   * not raise on a refresh) and line endings.
+   * True when `sdp` from the peer of `leg` is the description it already
+   * agreed to: the same lines, o= version included, line endings aside.
+   * RFC 3264 §8 keeps the version for an unchanged session, so a raised
+   * version is a new offer (a peer moving its media may change nothing else)
+   * and crosses, as it always did.
    */
   isUnchanged(leg: LegName, sdp: string): boolean {
     const before = this.#agreed.received[leg];
@@ -79,7 +81,7 @@ function sessionLines(sdp: string): string[] {
   return sdp
     .split(/\r?\n/)
     .map((l) => l.trimEnd())
-    .filter((l) => l !== '' && !l.startsWith('o='));
+    .filter((l) => l !== '');
 }
 
 export function sameSession(x: string, y: string): boolean {

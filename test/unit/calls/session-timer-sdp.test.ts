@@ -34,11 +34,12 @@ test('an offer counts once answered; each leg remembers what it sent and receive
   assert.deepEqual(media.calls, ['offer a', 'answer b']);
 });
 
-test('a refresh offer: same lines apart from o= and line endings is unchanged; a hold is not', async () => {
+test('a refresh offer: the same lines (o= version included) in any line endings is unchanged; a raised version, a hold, a new port are not', async () => {
   const ledger = new SdpLedger(fakeMedia());
   await ledger.offer('a', OFFER);
   await ledger.answer('b', ANSWER);
-  assert.equal(ledger.isUnchanged('a', OFFER.replace('o=- 1 1', 'o=- 1 2').replace(/\r\n/g, '\n')), true);
+  assert.equal(ledger.isUnchanged('a', OFFER.replace(/\r\n/g, '\n')), true);
+  assert.equal(ledger.isUnchanged('a', OFFER.replace('o=- 1 1', 'o=- 1 2')), false, 'RFC 3264 §8: a new version is a new offer');
   assert.equal(ledger.isUnchanged('a', `${OFFER}a=sendonly\r\n`), false);
   assert.equal(ledger.isUnchanged('a', OFFER.replace('4000', '4002')), false);
   assert.equal(sameSession('v=0\r\n\r\n', 'v=0'), true);
