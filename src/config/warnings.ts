@@ -3,6 +3,7 @@
 import type { ConfigDocument } from './document.js';
 import type { ConfigProblem } from './errors.js';
 import { parseCidr, type Cidr } from '../firewall/cidr.js';
+import { vonageTrunkWarnings } from '../trunks/vonage-warnings.js';
 
 function contains(block: Cidr, addr: Cidr): boolean {
   if (block.family !== addr.family) return false;
@@ -23,6 +24,7 @@ export function configWarnings(doc: ConfigDocument): ConfigProblem[] {
         message: `SRTP over ${t.transport}: the keys (a=crypto) travel in clear; Vonage recommends SIP over TLS with SRTP (V-OUT-10)`,
       });
     }
+    out.push(...vonageTrunkWarnings(t, i));
   });
   // V-PS-3: a domain with an IP ACL refuses calls from addresses outside it.
   doc.sip_domains.forEach((d, i) => {
