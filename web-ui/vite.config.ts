@@ -7,7 +7,7 @@ import { defineConfig } from 'vitest/config';
 const api = process.env.EDGESBC_API ?? 'https://127.0.0.1:8443';
 
 export default defineConfig({
-  base: './',
+  base: '/',
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   build: {
     outDir: 'dist',

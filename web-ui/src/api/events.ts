@@ -5,7 +5,8 @@
 import { signal } from '@preact/signals';
 import { API_BASE } from './client.js';
 
-export type EventName = 'calls' | 'trunk-health' | 'bans' | 'commit';
+// src/api/events.ts EVENT_NAMES
+export type EventName = 'calls' | 'trunk-health' | 'bans' | 'commit' | 'candidate' | 'cdr';
 type Listener = (data: unknown) => void;
 
 export const connected = signal(false);
@@ -32,7 +33,7 @@ export function startEvents(): void {
   source.onerror = () => {
     connected.value = false;
   };
-  for (const name of ['calls', 'trunk-health', 'bans', 'commit'] as const) {
+  for (const name of ['calls', 'trunk-health', 'bans', 'commit', 'candidate', 'cdr'] as const) {
     source.addEventListener(name, (ev) => dispatch(name, ev as MessageEvent<string>));
   }
 }

@@ -113,6 +113,11 @@ export function callMos(c: CallView): number | undefined {
   return all.length ? Math.min(...all) : undefined;
 }
 
+/** A `calls` event that carries the list (src/api/routes/events.ts) is used as it is. */
+export function callsFromEvent(payload: unknown): unknown {
+  return Array.isArray(rec(payload).calls) ? payload : undefined;
+}
+
 export function callsIn(body: unknown): CallView[] {
   return listIn(body, 'calls').map(callView);
 }
@@ -168,6 +173,40 @@ export interface HealthView {
   detail: string;
 }
 
+export interface SummaryBucket {
+  start: number;
+  calls: number;
+  avgMos?: number;
+}
+
+/** GET /cdrs/summary: calls and MOS per time bucket. */
+export function summaryIn(body: unknown): SummaryBucket[] {
+  return listIn(body, 'buckets').flatMap((b) => {
+    const start = timeOf(b.start);
+    return start === undefined ? [] : [{ start, calls: num(b.calls) ?? 0, avgMos: num(b.avgMos) }];
+  });
+}
+
+/**
+ * Trunk status at a glance: the trunks of the running config, each up when an
+ * endpoint answers, down when none does, unknown when not checked (health
+ * rows are per endpoint: {trunk, endpoint, state, rttMs, lastError}).
+ */
+export function trunkStatus(trunkNames: string[], healthBody: unknown): HealthView[] {
+  const rows = healthIn(healthBody);
+  const names = [...new Set([...trunkNames, ...rows.map((r) => r.name)])];
+  return names.map((name) => {
+    const mine = rows.filter((r) => r.name === name);
+    const up = mine.filter((r) => r.status === 'up').length;
+    const down = mine.filter((r) => r.status === 'down').length;
+    const status = up ? 'up' : down ? 'down' : 'unknown';
+    const detail = mine.length
+      ? mine.map((r) => r.detail).filter(Boolean).join('; ')
+      : '';
+    return { name, status, detail };
+  });
+}
+
 export function healthIn(body: unknown): HealthView[] {
   const list = Array.isArray(body) || Array.isArray(rec(body).trunks) || Array.isArray(rec(body).items)
     ? listIn(body, 'trunks')
@@ -176,7 +215,7 @@ export function healthIn(body: unknown): HealthView[] {
     const s = str(first(r, 'status', 'state', 'health')).toLowerCase();
     const up = r.up === true || r.healthy === true || ['up', 'ok', 'reachable', 'healthy', 'registered'].includes(s);
     const down = r.up === false || r.healthy === false || ['down', 'unreachable', 'failed', 'error', 'unhealthy'].includes(s);
-    const parts = [str(first(r, 'reason', 'detail', 'message')), r.lastResponse !== undefined ? `last: ${str(r.lastResponse)}` : '', r.rttMs !== undefined ? `${str(r.rttMs)} ms` : '']
+    const parts = [str(r.endpoint), str(first(r, 'reason', 'detail', 'message', 'lastError')), r.lastResponse !== undefined ? `last: ${str(r.lastResponse)}` : '', r.rttMs !== undefined ? `${str(r.rttMs)} ms` : '']
       .filter(Boolean)
       .join(', ');
     return { name: str(first(r, 'name', 'trunk', 'id')), status: up ? 'up' : down ? 'down' : 'unknown', detail: parts || s };
@@ -186,6 +225,7 @@ export function healthIn(body: unknown): HealthView[] {
 export interface BanView {
   ip: string;
   reason: string;
+  detail: string;
   expiresAt?: number;
   raw: Rec;
 }
@@ -194,6 +234,7 @@ export function bansIn(body: unknown): BanView[] {
   return listIn(body, 'bans').map((r) => ({
     ip: str(first(r, 'ip', 'address', 'source')),
     reason: str(first(r, 'reason', 'why', 'cause')),
+    detail: str(r.detail),
     expiresAt: timeOf(first(r, 'expiresAt', 'expires_at', 'until')) ?? (num(first(r, 'expiresInS', 'expires_in_s', 'timeout_s')) !== undefined ? Date.now() + num(first(r, 'expiresInS', 'expires_in_s', 'timeout_s'))! * 1000 : undefined),
     raw: r,
   }));

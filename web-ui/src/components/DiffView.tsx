@@ -8,7 +8,23 @@ function show(v: unknown): string {
   return s.length > 400 ? `${s.slice(0, 400)}…` : s;
 }
 
+// An added or removed object is shown field by field, like a change.
+function flatten(changes: Change[]): Change[] {
+  const out: Change[] = [];
+  const walk = (op: Change['op'], path: string, v: unknown): void => {
+    if (v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length) {
+      for (const [k, x] of Object.entries(v)) walk(op, `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, x);
+    } else out.push(op === 'add' ? { path, op, to: v } : { path, op, from: v });
+  };
+  for (const c of changes) {
+    if (c.op === 'change') out.push(c);
+    else walk(c.op, c.path, c.op === 'add' ? c.to : c.from);
+  }
+  return out;
+}
+
 export function DiffView(p: { changes: Change[] }) {
+  const rows = flatten(p.changes);
   if (p.changes.length === 0) return <p class="empty">No changes: the candidate is the running config.</p>;
   return (
     <table class="diff">
@@ -22,7 +38,7 @@ export function DiffView(p: { changes: Change[] }) {
         </tr>
       </thead>
       <tbody>
-        {p.changes.map((c) => (
+        {rows.map((c) => (
           <tr key={`${c.op}${c.path}`} class={`op-${c.op}`}>
             <td>
               <code>{c.path}</code>

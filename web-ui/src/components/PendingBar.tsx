@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, messageOf } from '../api/client.js';
 import { onEvent } from '../api/events.js';
-import { changes, pendingConfirm, refreshPending, type CommitInfo } from '../state/config.js';
+import { changes, commitBefore, pendingConfirm, refreshPending, type CommitInfo } from '../state/config.js';
 import { canEdit } from '../state/session.js';
 import { DiffView } from './DiffView.js';
 import { announce } from './Toast.js';
@@ -25,10 +25,13 @@ export function PendingBar() {
 
   useEffect(() => {
     void refreshPending().catch(() => undefined);
-    const off = onEvent('commit', () => void refreshPending().catch(() => undefined));
+    const refresh = (): void => void refreshPending().catch(() => undefined);
+    const offCommit = onEvent('commit', refresh);
+    const offCandidate = onEvent('candidate', refresh);
     const t = setInterval(() => setNow(Date.now()), 10_000);
     return () => {
-      off();
+      offCommit();
+      offCandidate();
       clearInterval(t);
     };
   }, []);
@@ -75,7 +78,13 @@ export function PendingBar() {
                 type="button"
                 class="danger"
                 disabled={busy}
-                onClick={() => void act('Rolled back', () => api.post('/config/rollback', { n: 1 }))}
+                onClick={() =>
+                  void act('Rolled back', async () => {
+                    const before = await commitBefore(pending.id);
+                    if (!before) throw new Error('There is no earlier commit to go back to.');
+                    await api.post('/config/rollback', { n: before.id, comment: `rollback of unconfirmed commit ${pending.id}` });
+                  })
+                }
               >
                 Roll back now
               </button>
@@ -126,10 +135,7 @@ export function PendingBar() {
                 type="button"
                 disabled={busy}
                 onClick={() =>
-                  void act('Candidate discarded', async () => {
-                    const running = await api.get<unknown>('/config/running');
-                    await api.put('/config/candidate', running);
-                  })
+                  void act('Candidate discarded', () => api.post('/config/discard'))
                 }
               >
                 Discard

@@ -62,7 +62,10 @@ export function BansPage() {
                   <th scope="row">
                     <code>{b.ip}</code>
                   </th>
-                  <td>{b.reason}</td>
+                  <td>
+                    {b.reason}
+                    {b.detail ? <span class="muted"> ({b.detail})</span> : null}
+                  </td>
                   <td>{b.expiresAt ? new Date(b.expiresAt).toLocaleString() : ''}</td>
                   {canEdit.value ? (
                     <td>

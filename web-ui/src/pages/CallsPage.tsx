@@ -1,9 +1,9 @@
-import { callsIn } from '../api/shapes.js';
+import { callsFromEvent, callsIn } from '../api/shapes.js';
 import { CallsTable } from '../components/CallsTable.js';
 import { useLive } from '../hooks/live.js';
 
 export function CallsPage() {
-  const calls = useLive<unknown>('/calls', 'calls', 2000);
+  const calls = useLive<unknown>('/calls', 'calls', 2000, callsFromEvent);
   return (
     <section aria-labelledby="page-title">
       <h1 id="page-title">Live calls</h1>

@@ -1,62 +1,78 @@
 // At a glance: calls now, calls per minute and quality over the last hours
-// (from the call records, plus the calls in progress), trunk status, and the
-// calls in progress, live.
+// (the call records' summary plus the calls in progress), trunk status, and
+// the calls in progress, live.
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api/client.js';
-import { callCount, callsIn, cdrView, healthIn, listIn, type CallView } from '../api/shapes.js';
-import { bucket, TimeChart } from '../charts/TimeChart.js';
+import { onEvent } from '../api/events.js';
+import { callCount, callsFromEvent, callsIn, listIn, str, summaryIn, trunkStatus, type SummaryBucket } from '../api/shapes.js';
+import { bucket, TimeChart, type Point } from '../charts/TimeChart.js';
 import { CallsTable } from '../components/CallsTable.js';
 import { useLive } from '../hooks/live.js';
 import { href } from '../router.js';
-import { onEvent } from '../api/events.js';
 
 const HOURS = 3;
 const MINUTE = 60_000;
 
-export function DashboardPage() {
-  const calls = useLive<unknown>('/calls', 'calls', 5000);
-  const health = useLive<unknown>('/trunks/health', 'trunk-health', 30_000);
-  const [cdrs, setCdrs] = useState<ReturnType<typeof cdrView>[]>([]);
-  const [now, setNow] = useState(Date.now());
-
+function useSummary(bucketS: number, reloadKey: number): { buckets: SummaryBucket[]; error: string } {
+  const [buckets, setBuckets] = useState<SummaryBucket[]>([]);
+  const [error, setError] = useState('');
   useEffect(() => {
-    const load = (): void => {
-      const from = new Date(Date.now() - HOURS * 60 * MINUTE).toISOString();
-      api.get<unknown>(`/cdrs?from=${encodeURIComponent(from)}&limit=10000`).then(
-        (b) => setCdrs(listIn(b, 'cdrs', 'records').map(cdrView)),
-        () => setCdrs([]),
-      );
-      setNow(Date.now());
-    };
-    load();
-    // A call that ends becomes a record: reload when the calls change, at most every 10 s.
-    let last = 0;
-    const off = onEvent('calls', () => {
-      if (Date.now() - last > 10_000) {
-        last = Date.now();
-        setTimeout(load, 1000);
-      }
+    const from = new Date(Date.now() - HOURS * 60 * MINUTE).toISOString();
+    api.get<unknown>(`/cdrs/summary?from=${encodeURIComponent(from)}&bucket_s=${bucketS}`).then(
+      (b) => {
+        setBuckets(summaryIn(b));
+        setError('');
+      },
+      (err: unknown) => setError(err instanceof Error ? err.message : String(err)),
+    );
+  }, [bucketS, reloadKey]);
+  return { buckets, error };
+}
+
+export function DashboardPage() {
+  const calls = useLive<unknown>('/calls', 'calls', 5000, callsFromEvent);
+  const health = useLive<unknown>('/trunks/health', 'trunk-health', 30_000);
+  const trunks = useLive<unknown>('/config/running', 'commit', 0);
+  // Records arrive as calls end: reload the charts then, and every minute.
+  const [reloadKey, setReloadKey] = useState(0);
+  useEffect(() => {
+    let pending: ReturnType<typeof setTimeout> | undefined;
+    const off = onEvent('cdr', () => {
+      pending ??= setTimeout(() => {
+        pending = undefined;
+        setReloadKey((k) => k + 1);
+      }, 2000);
     });
-    const t = setInterval(load, MINUTE);
+    const t = setInterval(() => setReloadKey((k) => k + 1), MINUTE);
     return () => {
       off();
       clearInterval(t);
+      if (pending) clearTimeout(pending);
     };
   }, []);
+  const perMinute = useSummary(60, reloadKey);
+  const quality = useSummary(300, reloadKey);
 
-  const live: CallView[] = callsIn(calls.data);
+  const live = callsIn(calls.data);
   const count = callCount(calls.data) ?? live.length;
-  const trunks = healthIn(health.data);
+  const now = Date.now();
   const to = Math.ceil(now / MINUTE) * MINUTE;
   const from = to - HOURS * 60 * MINUTE;
-  const seen = new Set(cdrs.map((c) => c.id).filter(Boolean));
-  const starts = [
-    ...cdrs.flatMap((c) => (c.startedAt ? [{ t: c.startedAt }] : [])),
-    ...live.flatMap((c) => (c.startedAt && !seen.has(c.id) ? [{ t: c.startedAt }] : [])),
-  ];
-  const quality = cdrs.flatMap((c) => (c.startedAt && c.mos !== undefined ? [{ t: c.endedAt ?? c.startedAt, v: c.mos }] : []));
-  const up = trunks.filter((t) => t.status === 'up').length;
-  const down = trunks.filter((t) => t.status === 'down').length;
+  // Ended calls from the records, plus the ones still in progress (not recorded yet).
+  const recorded: Point[] = bucket([], from, to, MINUTE, 'count');
+  for (const b of perMinute.buckets) {
+    const i = Math.floor((b.start - from) / MINUTE);
+    if (recorded[i]) recorded[i]!.v = (recorded[i]!.v ?? 0) + b.calls;
+  }
+  for (const c of live) {
+    const i = c.startedAt === undefined ? -1 : Math.floor((c.startedAt - from) / MINUTE);
+    if (recorded[i]) recorded[i]!.v = (recorded[i]!.v ?? 0) + 1;
+  }
+  const mos: Point[] = quality.buckets.map((b) => ({ t: b.start, v: b.avgMos ?? null }));
+  const names = listIn((trunks.data as { trunks?: unknown } | undefined)?.trunks ?? [], 'trunks').map((t) => str(t.name));
+  const status = trunkStatus(names, health.data);
+  const up = status.filter((t) => t.status === 'up').length;
+  const down = status.filter((t) => t.status === 'down').length;
 
   return (
     <section aria-labelledby="page-title" class="dashboard">
@@ -70,7 +86,7 @@ export function DashboardPage() {
         </div>
         <div class={`tile ${down ? 'bad' : up ? 'good' : ''}`}>
           <span class="big">
-            {up}/{trunks.length}
+            {up}/{status.length}
           </span>
           <span>trunks up{down ? `, ${down} down` : ''}</span>
         </div>
@@ -81,34 +97,26 @@ export function DashboardPage() {
         </p>
       ) : null}
       <div class="charts">
-        <TimeChart title={`Calls per minute, last ${HOURS} hours`} kind="bars" points={bucket(starts, from, to, MINUTE, 'count')} from={from} to={to} />
-        <TimeChart
-          title={`Quality (mean MOS per 5 minutes), last ${HOURS} hours`}
-          kind="line"
-          points={bucket(quality, from, to, 5 * MINUTE, 'mean')}
-          from={from}
-          to={to}
-          yMin={1}
-          yMax={5}
-        />
+        <TimeChart title={`Calls per minute, last ${HOURS} hours`} kind="bars" points={recorded} from={from} to={to} />
+        <TimeChart title={`Quality (mean MOS per 5 minutes), last ${HOURS} hours`} kind="line" points={mos} from={from} to={to} yMin={1} yMax={5} />
       </div>
+      {perMinute.error ? <p class="muted">Call records: {perMinute.error}</p> : null}
       <h2>Trunks</h2>
-      {health.error ? <p class="error">{health.error}</p> : null}
-      {trunks.length === 0 ? (
-        <p class="empty">{health.data === undefined ? 'Loading…' : 'No trunk health reported.'}</p>
+      {status.length === 0 ? (
+        <p class="empty">No trunk in the running config.</p>
       ) : (
         <ul class="trunk-status">
-          {trunks.map((t) => (
+          {status.map((t) => (
             <li key={t.name} class={`status-${t.status}`}>
               <span class="dot" aria-hidden="true" />
-              <a href={href('config', 'trunks', t.name)}>{t.name}</a>: <strong>{t.status}</strong>
-              {t.detail ? <span class="detail"> ({t.detail})</span> : null}
+              <a href={href('config', 'trunks', t.name)}>{t.name}</a>: <strong>{t.status === 'unknown' ? 'not checked' : t.status}</strong>
+              {t.detail ? <span class="detail muted"> ({t.detail})</span> : null}
             </li>
           ))}
         </ul>
       )}
       <h2>
-        Calls in progress <a href={href('calls')} class="more">details</a>
+        Calls in progress <a href={href('calls')} class="more">per-leg details</a>
       </h2>
       <div aria-live="polite">
         <CallsTable calls={live} detail={false} />

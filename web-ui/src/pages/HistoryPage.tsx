@@ -44,7 +44,7 @@ export function HistoryPage() {
             </tr>
           </thead>
           <tbody>
-            {list.map((c, i) => (
+            {list.map((c) => (
               <tr key={c.id}>
                 <th scope="row">{c.id}</th>
                 <td>{new Date(c.at).toLocaleString()}</td>
@@ -66,7 +66,7 @@ export function HistoryPage() {
                         onClick={async () => {
                           if (!confirm(`Make the config of commit ${c.id} running again?`)) return;
                           try {
-                            await api.post('/config/rollback', { n: i });
+                            await api.post('/config/rollback', { n: c.id });
                             announce(`Rolled back to commit ${c.id}`);
                             await refreshPending();
                             load();

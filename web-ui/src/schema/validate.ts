@@ -37,6 +37,26 @@ export function childPath(path: string, key: string | number): string {
   return `${path}/${escapePointer(String(key))}`;
 }
 
+// Patterns the config schemas use, said in words (the pattern itself is
+// still shown for any other).
+const PATTERN_WORDS: Record<string, string> = {
+  '^[a-z0-9_-]{1,32}$': 'use 1 to 32 lower-case letters, digits, _ or -',
+  '^([a-z0-9_-]{1,32})?$': 'leave empty, or use 1 to 32 lower-case letters, digits, _ or -',
+  '^([A-Z]{2})?$': 'leave empty, or give two capital letters (a country code such as GB)',
+  '^[+0-9]*$': 'use digits and + only',
+  '^[^\\r\\n]*$': 'must fit on one line',
+  '^[^"\\\\\\s]*$': 'no spaces, quotes or backslashes',
+  '^[0-9]{1,15}\\*?$': 'use 1 to 15 digits, optionally ending in *',
+  '^[\\x20-\\x7e]*$': 'use printable ASCII characters only',
+  '^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$': 'use letters, digits, . and - (starting with a letter or digit), up to 63 characters',
+  '^(|\\d{4}-\\d{2}-\\d{2})$': 'leave empty, or give a date as YYYY-MM-DD',
+  '^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$': 'leave empty, or give a UUID (8-4-4-4-12 hex digits)',
+};
+
+export function patternMessage(pattern: string): string {
+  return PATTERN_WORDS[pattern] ?? `must match the pattern ${pattern}`;
+}
+
 function typeOk(schema: JsonSchema, v: unknown): boolean {
   switch (schema.type) {
     case undefined:
@@ -102,7 +122,7 @@ export function validate(schema: JsonSchema, value: unknown, path = ''): Problem
     if (schema.maxLength !== undefined && len > schema.maxLength) add(`must be at most ${plural(schema.maxLength, 'character', 'characters')}`);
     if (schema.pattern !== undefined) {
       const re = compile(schema.pattern);
-      if (re && !re.test(value)) add(`must match the pattern ${schema.pattern}`);
+      if (re && !re.test(value)) add(patternMessage(schema.pattern));
     }
   }
 
@@ -157,7 +177,7 @@ export function validate(schema: JsonSchema, value: unknown, path = ''): Problem
       } else if (typeof schema.additionalProperties === 'object') {
         if (schema.propertyNames?.pattern) {
           const re = compile(schema.propertyNames.pattern);
-          if (re && !re.test(k)) add(`name "${k}" must match the pattern ${schema.propertyNames.pattern}`, childPath(path, k));
+          if (re && !re.test(k)) add(`name "${k}": ${patternMessage(schema.propertyNames.pattern)}`, childPath(path, k));
         }
         out.push(...validate(schema.additionalProperties, value[k], childPath(path, k)));
       }

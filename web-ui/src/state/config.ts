@@ -43,14 +43,20 @@ export function listOf<T>(body: unknown, key: string): T[] {
 }
 
 export async function refreshPending(): Promise<void> {
-  const [diff, history, cand] = await Promise.all([
+  const [diff, status, cand] = await Promise.all([
     api.get<unknown>('/config/diff'),
-    api.get<unknown>('/config/history?limit=20').catch(() => []),
+    api.get<{ pendingConfirm?: CommitInfo | null }>('/config/status').catch(() => undefined),
     api.get<JsonObject>('/config/candidate').catch(() => undefined),
   ]);
   changes.value = listOf<Change>(diff, 'changes');
-  pendingConfirm.value = listOf<CommitInfo>(history, 'commits').find((c) => c.confirmState === 'pending');
+  pendingConfirm.value = status?.pendingConfirm ?? undefined;
   if (cand) candidate.value = cand;
+}
+
+/** The commit that was running before `id` (what "roll back" restores). */
+export async function commitBefore(id: number): Promise<CommitInfo | undefined> {
+  const history = listOf<CommitInfo>(await api.get<unknown>('/config/history?limit=50'), 'commits');
+  return history.filter((c) => c.id < id).sort((a, b) => b.id - a.id)[0];
 }
 
 /** Arrays of named objects in the document (trunks, pbxs, routes, sip_domains, …). */
@@ -68,7 +74,7 @@ export function sectionsOf(s: JsonSchema): string[] {
 }
 
 /** Names another field may refer to: sides, trunks, PBXs and SIP domains of the candidate. */
-export function suggestionsFor(doc: JsonObject | undefined): (key: string) => string[] {
+export function suggestionsFor(doc: JsonObject | undefined): (key: string) => string[] | undefined {
   const names = (k: string): string[] => {
     const v = doc?.[k];
     if (Array.isArray(v)) return v.flatMap((x) => (isObject(x) && typeof x.name === 'string' ? [x.name] : []));
@@ -89,7 +95,7 @@ export function suggestionsFor(doc: JsonObject | undefined): (key: string) => st
       case 'sip_domain':
         return names('sip_domains');
       default:
-        return [];
+        return undefined;
     }
   };
 }

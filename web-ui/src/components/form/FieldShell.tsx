@@ -35,10 +35,17 @@ export function FieldShell(p: ShellProps) {
   if (p.required) a11y['aria-required'] = 'true';
   return (
     <div class={`field${problems.length ? ' invalid' : ''}`} data-path={p.path}>
-      <label for={id}>
-        {p.label}
-        {p.required ? <span class="req" aria-hidden="true"> *</span> : null}
-      </label>
+      {/* The asterisk stays out of the label: the accessible name is the
+          field's name, and aria-required says it is required. */}
+      <div class="label-cell">
+        <label for={id}>{p.label}</label>
+        {p.required ? (
+          <span class="req" aria-hidden="true">
+            {' '}
+            *
+          </span>
+        ) : null}
+      </div>
       {p.children(a11y)}
       {problems.length ? (
         <ul class="problems" id={`${id}-err`} role="alert">

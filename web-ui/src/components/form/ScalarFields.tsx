@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { JsonSchema, JsonValue } from '../../schema/json-schema.js';
 import { FieldShell } from './FieldShell.js';
-import { useForm } from './context.js';
+import { fieldId, useForm } from './context.js';
 
 export interface ScalarProps {
   schema: JsonSchema;
@@ -17,8 +17,9 @@ export interface ScalarProps {
 
 export function TextField(p: ScalarProps) {
   const form = useForm();
+  // A reference to another object (a side, a trunk): its names as suggestions.
   const list = form.suggestions(p.name);
-  const listId = list.length ? `${p.path}-names` : undefined;
+  const listId = list ? `${fieldId(p.path)}-names` : undefined;
   return (
     <FieldShell path={p.path} label={p.label} description={p.schema.description} required={p.required}>
       {(a11y) => (
@@ -39,7 +40,7 @@ export function TextField(p: ScalarProps) {
           />
           {listId ? (
             <datalist id={listId}>
-              {list.map((n) => (
+              {(list ?? []).map((n) => (
                 <option key={n} value={n} />
               ))}
             </datalist>

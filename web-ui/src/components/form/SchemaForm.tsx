@@ -19,7 +19,7 @@ export interface SchemaFormProps {
   onSubmit: (value: JsonValue) => Promise<void>;
   serverProblems?: Problem[];
   readOnly?: boolean;
-  suggestions?: (key: string) => string[];
+  suggestions?: (key: string) => string[] | undefined;
   submitLabel?: string;
   /** Fields not shown (an object's name when it is fixed by the page). */
   hide?: string[];
@@ -30,6 +30,8 @@ export interface SchemaFormProps {
   /** Extra problems from the page's own fields, counted as blocking. */
   extraProblems?: Problem[];
   label: string;
+  /** A new object: its starting values are schema defaults, and the untouched ones are not sent. */
+  fresh?: boolean;
 }
 
 function pointerGet(doc: unknown, path: string): unknown {
@@ -65,7 +67,7 @@ export function SchemaForm(p: SchemaFormProps) {
       if (!touched.has(path)) setTouched(new Set(touched).add(path));
     },
     readOnly: !!p.readOnly,
-    suggestions: p.suggestions ?? (() => []),
+    suggestions: p.suggestions ?? (() => undefined),
     originalAt: (path) => pointerGet(p.initial, path),
     markChanged: (path) => {
       changed.current.add(path);
@@ -99,7 +101,7 @@ export function SchemaForm(p: SchemaFormProps) {
     }
     setBusy(true);
     try {
-      await p.onSubmit(pruneDefaults(p.schema, value, p.initial, changed.current));
+      await p.onSubmit(pruneDefaults(p.schema, value, p.fresh ? {} : p.initial, changed.current));
       setDirty(false);
     } catch {
       // the page shows the server's problems through serverProblems

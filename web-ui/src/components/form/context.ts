@@ -11,8 +11,8 @@ export interface FormContextValue {
   shown: (path: string) => boolean;
   touch: (path: string) => void;
   readOnly: boolean;
-  /** Names another field may refer to, by the field's key (side, trunk, pbx, …). */
-  suggestions: (key: string) => string[];
+  /** Names another field may refer to, by the field's key (side, trunk, pbx, …); undefined: not a reference. */
+  suggestions: (key: string) => string[] | undefined;
   /** The value at `path` as loaded from the server (secrets: the mask when one is stored). */
   originalAt: (path: string) => unknown;
   /** Records that the person changed the field at `path` (SchemaField calls it). */
@@ -24,7 +24,7 @@ export const FormContext = createContext<FormContextValue>({
   shown: () => true,
   touch: () => undefined,
   readOnly: false,
-  suggestions: () => [],
+  suggestions: () => undefined,
   originalAt: () => undefined,
   markChanged: () => undefined,
 });

@@ -54,7 +54,7 @@ export function CollectionPage(p: { collection: string }) {
       {canEdit.value ? (
         <p>
           <a class="button primary" href={href('config', p.collection, '+new')}>
-            Add to {title.toLowerCase()}
+            Add to {/^[A-Z][a-z]/.test(title) ? title.charAt(0).toLowerCase() + title.slice(1) : title}
           </a>
         </p>
       ) : null}

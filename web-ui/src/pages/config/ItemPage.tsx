@@ -43,10 +43,12 @@ export function ItemPage(p: { collection: string; name: string }) {
   }, [p.collection, p.name]);
 
   const single = labelOf(p.collection).replace(/s$/, '');
+  // "New trunk", "New PBX", "New SIP domain": lower-case only a capitalised word.
+  const singleInText = /^[A-Z][a-z]/.test(single) ? single.charAt(0).toLowerCase() + single.slice(1) : single;
   if (loadError) {
     return (
       <section>
-        <h1>{isNew ? `New ${single}` : p.name}</h1>
+        <h1>{isNew ? `New ${singleInText}` : p.name}</h1>
         <p class="error" role="alert">
           {loadError}
         </p>
@@ -87,7 +89,7 @@ export function ItemPage(p: { collection: string; name: string }) {
       <p class="crumbs">
         <a href={href('config', p.collection)}>{labelOf(p.collection)}</a> /
       </p>
-      <h1 id="page-title">{isNew ? `New ${single.toLowerCase()}` : `${single} ${p.name}`}</h1>
+      <h1 id="page-title">{isNew ? `New ${singleInText}` : `${single} ${p.name}`}</h1>
       {itemSchema.description ? <p class="help">{itemSchema.description}</p> : null}
       {general.length ? (
         <div class="error" role="alert">
@@ -98,8 +100,9 @@ export function ItemPage(p: { collection: string; name: string }) {
       ) : null}
       <SchemaForm
         key={`${p.collection}/${p.name}/${generation}`}
-        label={isNew ? `New ${single}` : `${single} ${p.name}`}
+        label={isNew ? `New ${singleInText}` : `${single} ${p.name}`}
         schema={itemSchema}
+        fresh={isNew}
         initial={initial}
         hide={isNew ? [] : ['name']}
         readOnly={!canEdit.value}

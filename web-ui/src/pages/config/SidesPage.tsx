@@ -132,6 +132,7 @@ export function SidePage(p: { name: string }) {
           key={`${p.name}/${generation}`}
           label={isNew ? 'New side' : `Side ${p.name}`}
           schema={sideSchema}
+          fresh={isNew}
           initial={initial}
           readOnly={!canEdit.value}
           serverProblems={serverProblems}
@@ -139,9 +140,13 @@ export function SidePage(p: { name: string }) {
           before={
             isNew ? (
               <div class={`field${nameProblems.length && newName ? ' invalid' : ''}`}>
-                <label for="f_2f_28name_29">
-                  Name <span class="req">*</span>
-                </label>
+                <div class="label-cell">
+                  <label for="f_2f_28name_29">Name</label>
+                  <span class="req" aria-hidden="true">
+                    {' '}
+                    *
+                  </span>
+                </div>
                 <input id="f_2f_28name_29" type="text" required value={newName} onInput={(e) => setNewName((e.currentTarget as HTMLInputElement).value)} />
                 {nameProblems.length && newName ? <p class="error">{nameProblems[0]!.message}</p> : null}
               </div>
