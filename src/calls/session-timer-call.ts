@@ -126,6 +126,7 @@ export class CallSessionTimers {
   answerLocally(leg: LegName, st: ServerTransaction): boolean {
     const req = st.request;
     if (!TIMER_METHODS.has(req.method) || !this.#port.established()) return false;
+    if (st.final) return true; // canceled while it waited for its turn: the engine answered 487
     const d = this.#legs[leg].decide(timerRequestOf(req.headers));
     if (d.kind === 'reject') {
       st.respond(422, { reason: 'Session Interval Too Small', headers: this.#port.toward(leg, rejectHeaders(d.minSe)) });
