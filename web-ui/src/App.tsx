@@ -1,7 +1,7 @@
 // The shell: login (and the forced password change) until there is a usable
 // session, then the header, the navigation, the pending-changes bar and the
 // page the hash names.
-import { useEffect } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 import { connected } from './api/events.js';
 import { PendingBar } from './components/PendingBar.js';
 import { Toast } from './components/Toast.js';
@@ -16,6 +16,17 @@ export function App() {
   useEffect(() => {
     void loadSession();
   }, []);
+  // After a navigation, focus moves to the page (as a page load would), so
+  // keyboard and screen-reader users start at its heading, not in the menu.
+  const path = route.value.join('/');
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    document.getElementById('main')?.focus();
+  }, [path]);
 
   const s = session.value;
   if (s === undefined) return <p class="loading">Loading…</p>;

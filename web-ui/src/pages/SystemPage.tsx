@@ -15,15 +15,52 @@ function bytes(n: number): string {
   return `${n.toFixed(i ? 1 : 0)} ${units[i]}`;
 }
 
+// Field names carry their unit (src/api/system-info.ts): usedBytes, loadPct,
+// uptimeS, mainC, speedMbps.
+const UNITS: Array<[RegExp, string]> = [
+  [/Bytes$/, 'bytes'],
+  [/Pct$/, '%'],
+  [/S$/, 's'],
+  [/C$/, '°C'],
+  [/Mbps$/, 'Mb/s'],
+];
+
+function unitOf(key: string): string {
+  return UNITS.find(([re]) => re.test(key))?.[1] ?? '';
+}
+
+function label(key: string): string {
+  const base = key.replace(/(Bytes|Pct|S|C|Mbps)$/, '');
+  const words = base.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+  return labelOf(words.replace(/ /g, '_'));
+}
+
+function duration(s: number): string {
+  const d = Math.floor(s / 86400);
+  const h = Math.floor((s % 86400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return d ? `${d} d ${h} h` : h ? `${h} h ${m} min` : `${m} min ${Math.floor(s % 60)} s`;
+}
+
 function scalar(key: string, v: unknown): string {
   if (typeof v === 'number') {
-    if (/bytes|^(total|used|free|available|size|rx|tx)$|Bytes$/i.test(key) && v > 4096) return bytes(v);
-    if (/percent|pct|load$/i.test(key)) return `${v.toFixed(1)} %`;
-    if (/temp|celsius|main|max$/i.test(key)) return `${v}`;
+    switch (unitOf(key)) {
+      case 'bytes':
+        return bytes(v);
+      case '%':
+        return `${v.toFixed(1)} %`;
+      case 's':
+        return duration(v);
+      case '°C':
+        return `${v} °C`;
+      case 'Mb/s':
+        return `${v} Mb/s`;
+    }
     return Number.isInteger(v) ? String(v) : v.toFixed(2);
   }
   if (typeof v === 'boolean') return v ? 'yes' : 'no';
   if (v === null || v === undefined) return '–';
+  if (typeof v === 'string' && /^\d{4}-\d\d-\d\dT/.test(v)) return new Date(v).toLocaleString();
   return String(v);
 }
 
@@ -38,7 +75,7 @@ function Value(p: { k: string; v: unknown; depth: number }): ComponentChildren {
             <tr>
               {cols.map((c) => (
                 <th scope="col" key={c}>
-                  {labelOf(c)}
+                  {label(c)}
                 </th>
               ))}
             </tr>
@@ -62,7 +99,7 @@ function Value(p: { k: string; v: unknown; depth: number }): ComponentChildren {
       <dl class={`kv depth${depth}`}>
         {Object.entries(v).map(([ck, cv]) => (
           <div key={ck}>
-            <dt>{labelOf(ck)}</dt>
+            <dt>{label(ck)}</dt>
             <dd>
               <Value k={ck} v={cv} depth={depth + 1} />
             </dd>
@@ -88,12 +125,19 @@ export function SystemPage() {
         <p class="loading">Loading…</p>
       ) : isObject(sys.data) ? (
         <div class="system-grid">
-          {Object.entries(sys.data).map(([k, v]) => (
-            <section class="card" key={k} aria-labelledby={`sys-${k}`}>
-              <h2 id={`sys-${k}`}>{labelOf(k)}</h2>
-              <Value k={k} v={v} depth={0} />
-            </section>
-          ))}
+          {/* Plain values (host name, uptime, calls) together, then one card per group. */}
+          <section class="card" aria-labelledby="sys-box">
+            <h2 id="sys-box">Box</h2>
+            <Value k="" v={Object.fromEntries(Object.entries(sys.data).filter(([, v]) => !isObject(v) && !Array.isArray(v)))} depth={0} />
+          </section>
+          {Object.entries(sys.data)
+            .filter(([, v]) => isObject(v) || Array.isArray(v))
+            .map(([k, v]) => (
+              <section class="card" key={k} aria-labelledby={`sys-${k}`}>
+                <h2 id={`sys-${k}`}>{label(k)}</h2>
+                <Value k={k} v={v} depth={0} />
+              </section>
+            ))}
         </div>
       ) : (
         <pre>{JSON.stringify(sys.data, null, 2)}</pre>

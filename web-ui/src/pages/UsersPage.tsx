@@ -12,14 +12,15 @@ const ROLES = [
 ];
 
 export function UsersPage() {
-  const [users, setUsers] = useState<Array<{ name: string; role: string }> | undefined>(undefined);
+  const [users, setUsers] = useState<Array<{ name: string; role: string; mustChange: boolean }> | undefined>(undefined);
   const [error, setError] = useState('');
   const [name, setName] = useState('');
   const [password, setPassword] = useState('');
   const [role, setRole] = useState('viewer');
+  const [mustChange, setMustChange] = useState(true);
   const load = (): void => {
     api.get<unknown>('/users').then(
-      (b) => setUsers(listIn(b, 'users').map((u) => ({ name: str(u.name), role: str(u.role) }))),
+      (b) => setUsers(listIn(b, 'users').map((u) => ({ name: str(u.name), role: str(u.role), mustChange: u.mustChangePassword === true }))),
       (err: unknown) => setError(messageOf(err)),
     );
   };
@@ -45,7 +46,10 @@ export function UsersPage() {
             {users.map((u) => (
               <tr key={u.name}>
                 <th scope="row">{u.name}</th>
-                <td>{u.role}</td>
+                <td>
+                  {u.role}
+                  {u.mustChange ? <span class="muted"> (must change password)</span> : null}
+                </td>
                 <td>
                   {u.name === session.value?.user.name ? (
                     <span class="muted">you</span>
@@ -82,7 +86,7 @@ export function UsersPage() {
         onSubmit={async (e) => {
           e.preventDefault();
           try {
-            await api.post('/users', { name, password, role });
+            await api.post('/users', { name, password, role, mustChangePassword: mustChange });
             announce(`User ${name} added`);
             setName('');
             setPassword('');
@@ -109,6 +113,10 @@ export function UsersPage() {
             </label>
           ))}
         </fieldset>
+        <label class="inline">
+          <input type="checkbox" checked={mustChange} onChange={(e) => setMustChange((e.currentTarget as HTMLInputElement).checked)} />
+          Must choose a new password at the first login
+        </label>
         <button type="submit" class="primary">
           Add user
         </button>

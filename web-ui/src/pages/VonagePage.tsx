@@ -26,40 +26,44 @@ async function copyText(text: string, fallback: HTMLInputElement | null): Promis
   }
 }
 
-function names(key: string): string[] {
-  const v = candidate.value?.[key];
-  return Array.isArray(v) ? v.flatMap((x) => (isObject(x) && typeof x.name === 'string' ? [x.name] : [])) : [];
+function routeList(): Array<{ name: string; fromSide: string }> {
+  const v = candidate.value?.routes;
+  return Array.isArray(v) ? v.flatMap((x) => (isObject(x) && typeof x.name === 'string' ? [{ name: x.name, fromSide: str(x.from_side) }] : [])) : [];
 }
 
 export function VonagePage() {
   useEffect(() => {
     void refreshPending().catch(() => undefined);
   }, []);
-  const routes = names('routes');
-  const pbxs = names('pbxs');
+  const routes = routeList();
   const [route, setRoute] = useState('');
-  const [uri, setUri] = useState('');
+  const [did, setDid] = useState('');
+  const [uri, setUri] = useState<{ value: string; notes: string[] } | undefined>(undefined);
   const [uriError, setUriError] = useState('');
   const [copied, setCopied] = useState('');
   const [kind, setKind] = useState(SNIPPET_KINDS[0]!.kind);
-  const [pbx, setPbx] = useState('');
   const [snipError, setSnipError] = useState('');
   const uriInput = useRef<HTMLInputElement>(null);
+  // Inbound calls come from Vonage: a route from a side other than the PBXs' is the likely one.
+  const chosen = route || routes.find((r) => r.fromSide !== 'lan')?.name || routes[0]?.name || '';
 
   useEffect(() => {
     setCopied('');
-    const q = route ? `?did_route=${encodeURIComponent(route)}` : '';
-    api.get<unknown>(`/vonage/dashboard-uri${q}`).then(
+    if (!chosen) return;
+    const q = new URLSearchParams({ did_route: chosen });
+    if (did.trim()) q.set('did', did.trim());
+    api.get<unknown>(`/vonage/dashboard-uri?${q.toString()}`).then(
       (b) => {
-        setUri(typeof b === 'string' ? b : str(rec(b).uri ?? rec(b).value));
+        const r = rec(b);
+        setUri({ value: str(r.value ?? r.uri), notes: Array.isArray(r.notes) ? r.notes.map(str) : [] });
         setUriError('');
       },
       (err: unknown) => {
-        setUri('');
+        setUri(undefined);
         setUriError(messageOf(err));
       },
     );
-  }, [route]);
+  }, [chosen, did]);
 
   return (
     <section aria-labelledby="page-title">
@@ -68,28 +72,44 @@ export function VonagePage() {
         <h2 id="uri-title">Vonage dashboard URI</h2>
         <p class="help">Paste this into the Vonage dashboard as the number's (or the trunk's) forwarding SIP URI, so inbound calls come to this box.</p>
         {routes.length ? (
-          <div class="field">
-            <label for="uri-route">For the route</label>
-            <select id="uri-route" value={route} onChange={(e) => setRoute((e.currentTarget as HTMLSelectElement).value)}>
-              <option value="">(default)</option>
-              {routes.map((r) => (
-                <option key={r} value={r}>
-                  {r}
-                </option>
-              ))}
-            </select>
+          <div class="inline-form">
+            <div class="field">
+              <label for="uri-route">Route of the number</label>
+              <select id="uri-route" value={chosen} onChange={(e) => setRoute((e.currentTarget as HTMLSelectElement).value)}>
+                {routes.map((r) => (
+                  <option key={r.name} value={r.name}>
+                    {r.name} (from {r.fromSide})
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div class="field">
+              <label for="uri-did">Number (DID)</label>
+              <input
+                id="uri-did"
+                inputMode="numeric"
+                value={did}
+                aria-describedby="uri-did-help"
+                onInput={(e) => setDid((e.currentTarget as HTMLInputElement).value)}
+              />
+              <p class="help" id="uri-did-help">
+                Only when the route matches a pattern rather than one number.
+              </p>
+            </div>
           </div>
-        ) : null}
+        ) : (
+          <p class="empty">No route yet: add one from the WAN side that sends the number to a PBX.</p>
+        )}
         <div class="copy-row">
           <label for="uri-value" class="sr-only">
             Dashboard URI
           </label>
-          <input id="uri-value" ref={uriInput} readOnly value={uri} class="mono" onFocus={(e) => (e.currentTarget as HTMLInputElement).select()} />
+          <input id="uri-value" ref={uriInput} readOnly value={uri?.value ?? ''} class="mono" onFocus={(e) => (e.currentTarget as HTMLInputElement).select()} />
           <button
             type="button"
             class="primary"
-            disabled={!uri}
-            onClick={async () => setCopied((await copyText(uri, uriInput.current)) ? 'Copied to the clipboard.' : 'Could not copy: select the text and copy it.')}
+            disabled={!uri?.value}
+            onClick={async () => setCopied((await copyText(uri?.value ?? '', uriInput.current)) ? 'Copied to the clipboard.' : 'Could not copy: select the text and copy it.')}
           >
             Copy
           </button>
@@ -97,6 +117,13 @@ export function VonagePage() {
         <p role="status" class="muted">
           {copied}
         </p>
+        {uri?.notes.length ? (
+          <ul class="notes">
+            {uri.notes.map((n) => (
+              <li key={n}>{n}</li>
+            ))}
+          </ul>
+        ) : null}
         {uriError ? (
           <p class="error" role="alert">
             {uriError}
@@ -111,8 +138,7 @@ export function VonagePage() {
           onSubmit={async (e) => {
             e.preventDefault();
             try {
-              const q = pbx ? `?pbx=${encodeURIComponent(pbx)}` : '';
-              const f = await download(`/pbx-snippets/${kind}${q}`);
+              const f = await download(`/pbx-snippets/${kind}`);
               const a = document.createElement('a');
               a.href = URL.createObjectURL(new Blob([f.text], { type: f.type }));
               a.download = f.filename;
@@ -136,19 +162,6 @@ export function VonagePage() {
               ))}
             </select>
           </div>
-          {pbxs.length > 1 ? (
-            <div class="field">
-              <label for="snip-pbx">For the PBX</label>
-              <select id="snip-pbx" value={pbx} onChange={(e) => setPbx((e.currentTarget as HTMLSelectElement).value)}>
-                <option value="">(first)</option>
-                {pbxs.map((n) => (
-                  <option key={n} value={n}>
-                    {n}
-                  </option>
-                ))}
-              </select>
-            </div>
-          ) : null}
           <button type="submit" class="primary">
             Download
           </button>
