@@ -229,6 +229,18 @@ async function benchTarget(target) {
 
 function summary(results) {
   const by = Object.fromEntries(results.map((r) => [r.target, r]));
+  for (const r of results) {
+    if (!r.steps?.length) continue;
+    console.log(`\n--- ${r.target} (idle CPU ${fmt(r.idle?.cpuPct, 1)}%, PSS before calls ${fmt(r.base?.pss)} KiB) ---`);
+    console.log('step    calls  recv pps   lost     p50 µs  p99 µs  max µs   relay cpu  core  µs/pkt  PSS/call B  gen %  flags');
+    for (const st of [...r.steps, ...(r.load80 ? [r.load80] : [])]) {
+      const flags = [st.pass ? 'pass' : 'FAIL', st.genBound ? 'gen-bound' : '', st.noisy ? 'noisy' : ''].filter(Boolean).join(',');
+      console.log(`${st.label.padEnd(8)}${String(st.calls).padEnd(7)}${fmt(st.receivedPps).padEnd(11)}${String(st.lost).padEnd(9)}` +
+        `${fmt(st.latencyUs.p50).padEnd(8)}${fmt(st.latencyUs.p99).padEnd(8)}${fmt(st.latencyUs.max).padEnd(9)}` +
+        `${`${fmt(st.relayCpuPct, 1)}%`.padEnd(11)}${`${fmt(st.relayCorePct, 0)}%`.padEnd(6)}${fmt(st.cpuUsPerPacket, 2).padEnd(8)}` +
+        `${fmt(st.pssPerCallBytes).padEnd(12)}${fmt(st.gen.corePct, 0).padEnd(7)}${flags}`);
+    }
+  }
   console.log('\n=== rtp-relay summary ===');
   console.log(`(one call = two directions of 50 packets/s of 172-byte PCMU; pass = 0 lost, p99 ≤ ${MAX_P99_US / 1000} ms; ${STEP_S} s per step)`);
   console.log('target          max pps 0 loss  calls  cpu µs/pkt  relay cpu  p50/p99/max µs         p99 @80% µs  PSS/call   fds/call');
