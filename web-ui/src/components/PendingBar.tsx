@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, messageOf } from '../api/client.js';
 import { onEvent } from '../api/events.js';
-import { changes, commitBefore, pendingConfirm, refreshPending, type CommitInfo } from '../state/config.js';
+import { changes, commitBefore, pendingConfirm, refreshPending, runningCommit, type CommitInfo } from '../state/config.js';
 import { canEdit } from '../state/session.js';
 import { DiffView } from './DiffView.js';
 import { announce } from './Toast.js';
@@ -52,7 +52,15 @@ export function PendingBar() {
 
   const list = changes.value;
   const pending = pendingConfirm.value;
-  if (list.length === 0 && !pending) return null;
+  const running = runningCommit.value;
+
+  const rollBackTo = (id: number, why: string): Promise<void> =>
+    act('Rolled back', async () => {
+      const before = await commitBefore(id);
+      if (!before) throw new Error('There is no earlier commit to go back to.');
+      if (!confirm(`Make the config of commit ${before.id} running again?`)) return;
+      await api.post('/config/rollback', { n: before.id, comment: why });
+    });
 
   const commit = (): Promise<void> =>
     act(confirmed ? `Committed: confirm within ${minutes} minutes` : 'Committed', async () => {
@@ -62,7 +70,7 @@ export function PendingBar() {
     });
 
   return (
-    <section class="pending" aria-label="Pending changes">
+    <section class={`pending${list.length === 0 && !pending ? ' quiet' : ''}`} aria-label="Pending changes">
       {pending ? (
         <div class="confirm-wait" role="status">
           <strong>Commit {pending.id} is not confirmed.</strong>{' '}
@@ -78,17 +86,24 @@ export function PendingBar() {
                 type="button"
                 class="danger"
                 disabled={busy}
-                onClick={() =>
-                  void act('Rolled back', async () => {
-                    const before = await commitBefore(pending.id);
-                    if (!before) throw new Error('There is no earlier commit to go back to.');
-                    await api.post('/config/rollback', { n: before.id, comment: `rollback of unconfirmed commit ${pending.id}` });
-                  })
-                }
+                onClick={() => void rollBackTo(pending.id, `rollback of unconfirmed commit ${pending.id}`)}
               >
                 Roll back now
               </button>
             </span>
+          ) : null}
+        </div>
+      ) : null}
+      {list.length === 0 && !pending ? (
+        <div class="changes quiet">
+          <span role="status">
+            No pending changes.
+            {running ? ` Running: commit ${running.id} (${running.user}, ${new Date(running.at).toLocaleString()}${running.comment ? `: ${running.comment}` : ''}).` : ''}
+          </span>
+          {canEdit.value && running && running.kind !== 'initial' ? (
+            <button type="button" class="small" disabled={busy} onClick={() => void rollBackTo(running.id, `rollback of commit ${running.id}`)}>
+              Roll back this commit
+            </button>
           ) : null}
         </div>
       ) : null}

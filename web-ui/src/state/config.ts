@@ -27,6 +27,8 @@ export interface CommitInfo {
 export const schema = signal<JsonSchema | undefined>(undefined);
 export const changes = signal<Change[]>([]);
 export const pendingConfirm = signal<CommitInfo | undefined>(undefined);
+/** The commit whose config is running. */
+export const runningCommit = signal<CommitInfo | undefined>(undefined);
 export const candidate = signal<JsonObject | undefined>(undefined);
 
 export async function loadSchema(): Promise<JsonSchema> {
@@ -45,11 +47,12 @@ export function listOf<T>(body: unknown, key: string): T[] {
 export async function refreshPending(): Promise<void> {
   const [diff, status, cand] = await Promise.all([
     api.get<unknown>('/config/diff'),
-    api.get<{ pendingConfirm?: CommitInfo | null }>('/config/status').catch(() => undefined),
+    api.get<{ pendingConfirm?: CommitInfo | null; running?: CommitInfo }>('/config/status').catch(() => undefined),
     api.get<JsonObject>('/config/candidate').catch(() => undefined),
   ]);
   changes.value = listOf<Change>(diff, 'changes');
   pendingConfirm.value = status?.pendingConfirm ?? undefined;
+  runningCommit.value = status?.running;
   if (cand) candidate.value = cand;
 }
 
