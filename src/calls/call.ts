@@ -20,6 +20,7 @@ import {
   parseUri,
 } from '../sip/index.js';
 import { vonageCodecList } from '../trunks/codec-lists.js';
+import { failsOver } from '../trunks/inbound-targets.js';
 import { requireFmtp } from '../media/sdp/required-fmtp.js';
 import { crossingHeaders } from './header-policy.js';
 import { CallHeaderRules, type LegPeer, UNKNOWN_PEER } from './header-rules-call.js';
@@ -86,6 +87,7 @@ export class Call {
   // dropped, so an established call does not keep the INVITE (headers, SDP).
   private invite: ServerTransaction | undefined;
   private ringTimer: NodeJS.Timeout | undefined;
+  private hopTimer: NodeJS.Timeout | undefined; // a PBX list's timeout_ms (V-IN-3)
   // The host the SBC shows on each leg: the address the caller reached us
   // at, and the From host of the leg we originate.
   private readonly hostToward: Record<LegName, string>;
@@ -209,12 +211,13 @@ export class Call {
     const t = this.target;
     const hop = t.hops[this.hop]!;
     const host = hostForUri(hop.host);
-    const transportParam = t.transport === 'udp' ? '' : `;transport=${t.transport}`;
+    const transport = hop.pbx?.transport ?? t.transport;
+    const transportParam = transport === 'udp' ? '' : `;transport=${transport}`;
     const spec: RequestSpec = {
       method: 'INVITE',
       uri: `sip:${this.outbound.ruriUser}@${host}:${hop.port}${transportParam}`,
-      side: t.side,
-      transport: t.transport,
+      side: hop.pbx?.side ?? t.side,
+      transport,
       nextHop: `${host}:${hop.port}`,
       from: {
         uri: `sip:${this.outbound.from.user}@${t.fromDomain ? hostForUri(t.fromDomain) : host}`,
@@ -234,8 +237,13 @@ export class Call {
     clearTimeout(this.ringTimer);
     this.ringTimer = setTimeout(() => this.onRingTimeout(txn), RING_TIMEOUT_MS);
     this.ringTimer.unref();
-    // 100 Trying is hop-by-hop and crosses nothing: no step for it.
+    clearTimeout(this.hopTimer);
+    this.hopTimer = hop.pbx ? setTimeout(() => this.step(() => this.onHopTimeout(txn)), hop.pbx.timeoutMs) : undefined;
+    this.hopTimer?.unref();
+    // 100 Trying is hop-by-hop and crosses nothing: no step for it. It does
+    // count as the PBX's response for timeout_ms (inbound-targets.ts).
     txn.on('provisional', (res, dialog) => {
+      if (txn === this.bTxn) clearTimeout(this.hopTimer);
       if (res.status !== 100) this.step(() => this.onProvisionalFromB(txn, res, dialog));
     });
     txn.final.then(
@@ -265,9 +273,19 @@ export class Call {
   }
 
   private async onFinalFromB(txn: ClientTransaction, res: SipResponse, dialog: Dialog | undefined): Promise<void> {
-    if (txn !== this.bTxn) return;
+    if (txn !== this.bTxn) {
+      // A PBX given up on after its timeout_ms answered 200 across our
+      // CANCEL (RFC 3261 §9.1): confirm and hang up, nobody will use it.
+      if (res.status >= 200 && res.status < 300 && dialog) {
+        dialog.ack({});
+        // Not this.bye(): that would move the call itself to 'ending'.
+        dialog.request('BYE', { headers: this.rules.toward('b', []) }).final.catch(() => undefined);
+      }
+      return;
+    }
     // Done with it: its settled promise holds the whole final response.
     this.bTxn = undefined;
+    clearTimeout(this.hopTimer);
     clearTimeout(this.ringTimer);
     this.ringTimer = undefined;
     if (res.status >= 200 && res.status < 300) {
@@ -340,6 +358,25 @@ export class Call {
     this.respondA(408, 'Request Timeout');
   }
 
+  // No response at all from this PBX of the list within its timeout_ms
+  // (V-IN-3): CANCEL it (the engine holds the CANCEL until a provisional
+  // arrives, RFC 3261 §9.1) and try the next; after the last, 408.
+  private onHopTimeout(txn: ClientTransaction): void {
+    if (txn !== this.bTxn || this.canceled || this.state !== 'setup' || !this.invite || this.invite.final) return;
+    const timeoutMs = this.target.hops[this.hop]?.pbx?.timeoutMs;
+    txn.cancel();
+    if (this.hop + 1 < this.target.hops.length) {
+      this.hop += 1;
+      this.log.warn({ call: this.id, timeoutMs, hop: this.hop }, 'no response within timeout: next PBX');
+      this.sendInvite();
+      return;
+    }
+    this.log.warn({ call: this.id, timeoutMs }, 'no response within timeout from the last PBX');
+    this.bTxn = undefined;
+    this.respondA(408, 'Request Timeout');
+    this.end();
+  }
+
   private onFailedB(txn: ClientTransaction, err: unknown): void {
     if (txn !== this.bTxn) return;
     this.bTxn = undefined;
@@ -348,8 +385,9 @@ export class Call {
     this.end();
   }
 
+  // 5xx and local failures move on; 4xx and 6xx go back (failsOver).
   private shouldFailOver(res: SipResponse): boolean {
-    return res.local || res.status >= 500;
+    return failsOver(res.status, res.local);
   }
 
   private onCancelFromA(): void {
@@ -482,6 +520,7 @@ export class Call {
     if (this.state === 'ended') return;
     this.state = 'ended';
     this.timers.close();
+    clearTimeout(this.hopTimer);
     clearTimeout(this.ringTimer);
     this.ringTimer = undefined;
     this.media.close();

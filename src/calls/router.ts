@@ -3,6 +3,7 @@
 // pattern match. Built once per config commit; route() is on the call path
 // and does no allocation beyond the result.
 import type { ConfigDocument } from '../config/document.js';
+import { inboundTarget } from '../trunks/inbound-targets.js';
 import { trunkHops } from '../trunks/trunk-endpoints.js';
 
 export type Side = 'lan' | 'wan';
@@ -11,6 +12,9 @@ export type Transport = 'udp' | 'tcp' | 'tls';
 export interface Hop {
   host: string;
   port: number; // 0 = no port: the host is resolved with RFC 3263 (trunk srv)
+  // An ordered PBX list (route `to.pbxs`, V-IN-1..3): each hop is its own
+  // PBX, waited on for at most timeoutMs for a first response (inbound-targets.ts).
+  pbx?: { name: string; side: Side; transport: Transport; timeoutMs: number };
 }
 
 export interface RouteTarget {
@@ -71,6 +75,8 @@ export class Router {
               fromDomain: '',
             };
           }
+        } else if (r.to.pbxs !== undefined) {
+          target = inboundTarget(r.to.pbxs, pbxs);
         }
         const user = r.match?.ruri_user ?? '';
         return { name: r.name, fromSide: r.from_side as Side, pattern: user ? new RegExp(user) : null, target };
