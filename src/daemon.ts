@@ -22,6 +22,8 @@ import { AnchoredMediaFactory } from './media/anchored-media.js';
 import { anchoredSettingsOf, mediaSidesOf } from './media/media-config.js';
 import { MediaEngine } from './media/media-engine.js';
 import { SipEngine, generateSelfSigned, type EngineOptions, type ListenerOptions } from './sip/index.js';
+import { TrunkHealthMonitor } from './trunks/health-monitor.js';
+import { HopSelector } from './trunks/selection.js';
 
 const CHECKOUT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -101,6 +103,8 @@ function engineOptions(doc: ConfigDocument, dataDir: string, log: Logger): Engin
     t2Ms: doc.sip.timers.t2_ms,
     t4Ms: doc.sip.timers.t4_ms,
     userAgent: doc.sip.user_agent,
+    // RFC 3263 lookups of trunk hosts; none = the system resolver.
+    ...(doc.sip.dns_servers.length > 0 ? { dnsServers: doc.sip.dns_servers } : {}),
   };
 }
 
@@ -166,12 +170,19 @@ async function main(): Promise<void> {
     store.close();
     process.exit(1);
   }
-  const calls = new CallController(engine, running, log.child({ mod: 'calls' }), mediaFactory, (req) => firewall.admit(req));
+  // OPTIONS health checks of trunk endpoints (V-OUT-8).
+  const health = new TrunkHealthMonitor({ engine, log: log.child({ mod: 'trunks' }) });
+  health.apply(running);
+  // New calls try the two closest healthy endpoints first (V-OUT-3).
+  const hops = new HopSelector((trunk, host, port) => health.healthOf(trunk, host, port));
+  const calls = new CallController(engine, running, log.child({ mod: 'calls' }), mediaFactory, (req) => firewall.admit(req), hops);
 
   const apply = (doc: ConfigDocument, why: string): void => {
     const before = JSON.stringify(listenersOf(running));
+    const dnsBefore = JSON.stringify(running.sip.dns_servers);
     running = doc;
     calls.applyConfig(doc);
+    health.apply(doc);
     try {
       media.setSides(mediaSidesOf(doc));
     } catch (err) {
@@ -180,6 +191,9 @@ async function main(): Promise<void> {
     mediaFactory.setSettings(anchoredSettingsOf(doc));
     if (JSON.stringify(listenersOf(doc)) !== before) {
       log.warn('listener addresses or ports changed: they take effect at the next restart');
+    }
+    if (JSON.stringify(doc.sip.dns_servers) !== dnsBefore) {
+      log.warn('sip.dns_servers changed: it takes effect at the next restart');
     }
     log.info({ why }, 'running config applied');
   };
@@ -205,6 +219,7 @@ async function main(): Promise<void> {
     await calls.shutdown(graceMs);
     await new Promise((r) => setTimeout(r, 200)); // let the last BYEs leave
     await mediaFactory.settled(2000); // every call's media stats logged, relays closed
+    health.close();
     await engine.close();
     media.stop();
     clearInterval(confirmTimer);

@@ -116,7 +116,9 @@ class Harness {
     }) {}
   ~Harness() { engine_.stop(); }
 
-  bool start(std::string token = "tok1x") {
+  // `dns_servers`: the engine's resolver servers ("" = resolv.conf; tests
+  // that resolve names pass their FakeDns).
+  bool start(std::string token = "tok1x", std::string dns_servers = "") {
     port_ = free_udp_port();
     EngineConfig cfg;
     ListenerSpec l;
@@ -131,6 +133,7 @@ class Harness {
     cfg.t4_ms = 5 * kT1;
     cfg.instance_token = token;
     cfg.user_agent = "EdgeSBC-test";
+    cfg.dns_servers = std::move(dns_servers);
     std::string err;
     bool ok = engine_.start(cfg, err);
     if (!ok) std::fprintf(stderr, "  engine start: %s\n", err.c_str());

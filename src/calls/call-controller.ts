@@ -11,7 +11,7 @@ import { type ServerTransaction, type SipEngine, parseNameAddr, parseUri } from 
 import { Call, type CallSnapshot } from './call.js';
 import { legPeerOf } from './header-rules-call.js';
 import type { SessionTimerSettings } from './session-timer.js';
-import { Router, type Side } from './router.js';
+import { type Hop, type RouteTarget, Router, type Side } from './router.js';
 
 export const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO, PRACK';
 const KNOWN_UNSUPPORTED = new Set(['REGISTER', 'SUBSCRIBE', 'NOTIFY', 'PUBLISH', 'MESSAGE', 'REFER', 'INFO', 'UPDATE']);
@@ -24,6 +24,12 @@ let callSeq = 0;
 // Asked before an out-of-dialog request is handled (the firewall's dynamic
 // bans, src/firewall/): false = refuse it with 403, the source is banned.
 export type RequestGuard = (req: { ip: string; side: string; method: string; userAgent: string }) => boolean;
+
+// Orders a trunk's hops for a new call: endpoint health and closeness
+// (V-OUT-3, V-OUT-8; src/trunks/selection.ts). Without it, config order.
+export interface HopOrder {
+  order(trunk: string, hops: readonly Hop[]): Hop[];
+}
 
 interface Limits {
   maxCallsInProgress: number;
@@ -45,6 +51,7 @@ export class CallController {
     private readonly log: Logger,
     private readonly media: MediaFactory = passthroughMediaFactory,
     private readonly guard: RequestGuard = () => true,
+    private readonly hopOrder?: HopOrder,
   ) {
     this.router = new Router(doc);
     this.limits = limitsOf(doc);
@@ -128,7 +135,7 @@ export class CallController {
     const from = parseNameAddr(req.headers.get('from') ?? '');
     const fromUser = (from && parseUri(from.uri)?.user) || 'anonymous';
     const id = `${CALL_ID_PREFIX}-${(++callSeq).toString(36)}`;
-    const target = decision.target;
+    const target = this.ordered(decision.target);
     const source = peerBySource(this.doc, req.side, req.source.ip);
     const media = this.media.create(id, {
       a: legPolicy(this.doc, req.side, source),
@@ -148,12 +155,17 @@ export class CallController {
         },
       },
       st,
-      decision.target,
+      target,
       { ruriUser: ruri?.user ?? '', from: { user: fromUser, display: from?.display ?? '' }, maxForwards: maxForwards - 1 },
     );
     this.calls.add(call);
     this.log.debug({ call: id, route: decision.route, side: req.side }, 'call routed');
     call.start();
+  }
+
+  private ordered(t: RouteTarget): RouteTarget {
+    if (t.kind !== 'trunk' || !this.hopOrder || t.hops.length < 2) return t;
+    return { ...t, hops: this.hopOrder.order(t.name, t.hops) };
   }
 
   private busy(st: ServerTransaction, why: string): void {

@@ -15,6 +15,7 @@ export function defaultConfig(): ConfigDocument {
       timers: { t1_ms: 500, t2_ms: 4000, t4_ms: 5000 },
       session_timer: { enabled: true, expires_s: 1800, min_se_s: 90 },
       shutdown_grace_s: 30,
+      dns_servers: [],
     },
     tls: { min_version: '1.2', cert_file: '', key_file: '' },
     media: { workers: 0, timeout_s: 60, hold_timeout_s: 0 },

@@ -32,6 +32,8 @@ export interface SipConfig {
   timers: SipTimers;
   session_timer: SessionTimerConfig;
   shutdown_grace_s: number;
+  /** DNS servers for RFC 3263 resolution, "ip" or "ip:port" ("[v6]:port"); [] = the system resolver. */
+  dns_servers: string[];
 }
 
 export interface TlsConfig {

@@ -226,6 +226,17 @@ export function semanticProblems(input: unknown): ConfigProblem[] {
       out.push({ path: '/sip/session_timer/min_se_s', message: 'must be <= expires_s (we would refuse our own Session-Expires)' });
     }
   }
+  if (isObj(input.sip)) {
+    arr(input.sip.dns_servers).forEach((v, i) => {
+      const entry = str(v);
+      if (entry === undefined) return;
+      // The schema's pattern is loose for IPv6: the address itself must parse.
+      // "[v6]:port" / "[v6]"; "v4:port" has one colon; "v4" none, a bare "v6" two or more.
+      const colons = entry.split(':').length - 1;
+      const ip = entry.startsWith('[') ? entry.slice(1, entry.indexOf(']')) : colons === 1 ? entry.slice(0, entry.indexOf(':')) : entry;
+      if (isIP(ip) === 0) out.push({ path: `/sip/dns_servers/${i}`, message: `"${entry}" is not an IP address (ip, ip:port or [ipv6]:port)` });
+    });
+  }
   if (isObj(input.tls)) {
     const cert = str(input.tls.cert_file);
     const key = str(input.tls.key_file);

@@ -38,6 +38,7 @@ bool Core::start(std::string& error) {
 void Core::stop() {
   // Tables first: their timers and callbacks refer to the transport.
   retry_.clear();
+  alternates_.clear();
   server_by_key_.clear();
   server_txns_.clear();
   client_by_key_.clear();
@@ -92,7 +93,8 @@ void Core::client_done(ClientTxn& t) {
 }
 
 void Core::client_timeout(ClientTxn& t) {
-  fail_client(t, 408, "timeout");
+  if (has_next_target(t)) next_target(t, false, "timeout");  // RFC 3263 §4.3
+  else fail_client(t, 408, "timeout");
   publish();
 }
 
@@ -126,7 +128,9 @@ void Core::on_send_error(const Flow& flow, const std::string& reason) {
   }
   for (uint64_t id : hit) {
     auto it = client_txns_.find(id);
-    if (it != client_txns_.end()) fail_client(*it->second, 503, reason);
+    if (it == client_txns_.end()) continue;
+    if (has_next_target(*it->second)) next_target(*it->second, false, reason);  // RFC 3263 §4.3
+    else fail_client(*it->second, 503, reason);
   }
   if (hit.empty()) {
     Event e;
@@ -290,6 +294,7 @@ void Core::free_client(ClientTxn& t) {
   }
   auto k = client_by_key_.find(t.key);
   if (k != client_by_key_.end() && k->second == &t) client_by_key_.erase(k);
+  if (!t.internal) alternates_.erase(t.id);
   client_txns_.erase(t.id);
 }
 

@@ -67,6 +67,11 @@ class Core final : public TxnHost {
     std::string local_tag;
     std::string from;
     uint32_t cseq = 0;
+    // Where the challenged request went: the retry goes there first, so the
+    // credentials reach the server whose nonce they answer.
+    Proto proto = Proto::UDP;
+    SockAddr remote;
+    bool has_remote = false;
     Timer expire;
   };
   // A new request waiting for DNS: what it is built from once the listener
@@ -77,6 +82,20 @@ class Core final : public TxnHost {
     int max_forwards = 70;
     HeaderList headers;
     std::string body;
+    // A retry of a challenged request: its target is tried first.
+    bool prefer = false;
+    Proto prefer_proto = Proto::UDP;
+    SockAddr prefer_remote;
+  };
+  // RFC 3263 §4.3: an out-of-dialog request whose host resolved to several
+  // targets (SRV records, addresses) moves on to the next one on a timeout,
+  // a transport error or a 503, as a new transaction (new branch, same
+  // Call-ID, tags and CSeq) under the same public id. Kept by id while a
+  // target is left.
+  struct Alternates {
+    std::shared_ptr<PendingRequest> pending;
+    std::vector<ResolvedTarget> targets;
+    size_t next = 0;  // the first target not tried yet
   };
   using FlowFn = std::function<void(const Flow* flow, const std::string& error)>;
 
@@ -114,7 +133,17 @@ class Core final : public TxnHost {
   // core_uac.cc: requests out, responses in
   void request(Command& cmd);
   void start_resolved(uint64_t txn_id, const std::shared_ptr<PendingRequest>& p,
-                      const std::vector<ResolvedTarget>& targets, const std::string& error);
+                      std::vector<ResolvedTarget> targets, const std::string& error);
+  // Sends `t` to the first target from alt.next on that has a listener;
+  // false (why set) when none has.
+  bool launch(ClientTxn& t, Alternates& alt, std::string& why);
+  // A target is left for `t` (and the request may still move on).
+  bool has_next_target(const ClientTxn& t) const;
+  // Retires `t` (kept under a new internal id when `keep_old`: it still has
+  // an ACK or retransmissions to absorb, else freed) and starts its next
+  // target under t's id.
+  void next_target(ClientTxn& t, bool keep_old, const std::string& why);
+  std::string non_2xx_ack(const ClientTxn& t, const Message& m) const;
   void on_response(const Message& m, const Flow& flow);
   void deliver_invite(ClientTxn& t, const Message& m, const Flow& flow);
   void deliver_non_invite(ClientTxn& t, const Message& m, const Flow& flow);
@@ -158,6 +187,7 @@ class Core final : public TxnHost {
   std::unordered_map<uint64_t, std::unique_ptr<Dialog>> dialogs_;
   std::unordered_map<std::string, Dialog*> dialog_by_key_;
   std::unordered_map<uint64_t, std::unique_ptr<RetryInfo>> retry_;
+  std::unordered_map<uint64_t, Alternates> alternates_;
 };
 
 }  // namespace edgesbc::sip

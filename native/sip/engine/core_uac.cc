@@ -1,6 +1,7 @@
 // UAC half of the core: new requests from call control (Command::Request,
 // Cancel), responses from the network, the engine's own CANCEL, ACK for
 // non-2xx and PRACK, and the local 408/503 responses.
+#include <algorithm>
 #include <charconv>
 
 #include "../message/uri.h"
@@ -134,15 +135,20 @@ void Core::request(Command& cmd) {
   p->max_forwards = s.max_forwards;
   p->headers = std::move(s.headers);
   p->body = std::move(s.body);
+  if (prev && prev->has_remote) {
+    p->prefer = true;
+    p->prefer_proto = prev->proto;
+    p->prefer_remote = prev->remote;
+  }
   resolve(host, port, transport, sips,
           [this, id, p](std::vector<ResolvedTarget> targets, std::string error) {
-            start_resolved(id, p, targets, error);
+            start_resolved(id, p, std::move(targets), error);
             publish();
           });
 }
 
 void Core::start_resolved(uint64_t txn_id, const std::shared_ptr<PendingRequest>& p,
-                          const std::vector<ResolvedTarget>& targets, const std::string& error) {
+                          std::vector<ResolvedTarget> targets, const std::string& error) {
   auto it = client_txns_.find(txn_id);
   if (it == client_txns_.end()) return;
   ClientTxn& t = *it->second;
@@ -150,37 +156,126 @@ void Core::start_resolved(uint64_t txn_id, const std::shared_ptr<PendingRequest>
     fail_client(t, 503, error.empty() ? "no address for target" : error);
     return;
   }
-  // The first target only: failing over between targets is call control's
-  // decision (trunk health, V-OUT-3), made on the 503/408 it gets.
-  const ResolvedTarget& rt = targets.front();
-  const ListenerSpec* l = transport_->pick(p->side, rt.proto, &rt.addr);
-  if (!l) {
-    fail_client(t, 503,
-                "no " + std::string(proto_name(rt.proto)) + " listener on side '" + p->side + "' for " +
-                    rt.addr.to_string());
+  if (p->prefer) {
+    // The retry of a challenged request starts where the challenge came from.
+    auto hit = std::find_if(targets.begin(), targets.end(), [&p](const ResolvedTarget& rt) {
+      return rt.proto == p->prefer_proto && rt.addr == p->prefer_remote;
+    });
+    if (hit != targets.end()) std::rotate(targets.begin(), hit, hit + 1);
+  }
+  Alternates alt{p, std::move(targets), 0};
+  std::string why;
+  if (!launch(t, alt, why)) {
+    fail_client(t, 503, why);
     return;
   }
-  t.flow.listener_id = l->id;
-  t.flow.proto = rt.proto;
-  t.flow.remote = rt.addr;
-  t.flow.conn_id = 0;
-  t.via = via_for(*l, branch_of(t));
-  if (needs_contact(t.method)) t.contact = contact_for(*l, p->contact_user);
+  // In-dialog requests never come here; CANCEL/ACK/PRACK are built elsewhere.
+  if (alt.next < alt.targets.size()) alternates_.emplace(txn_id, std::move(alt));
+}
+
+bool Core::launch(ClientTxn& t, Alternates& alt, std::string& why) {
+  const PendingRequest& p = *alt.pending;
+  while (alt.next < alt.targets.size()) {
+    const ResolvedTarget& rt = alt.targets[alt.next++];
+    const ListenerSpec* l = transport_->pick(p.side, rt.proto, &rt.addr);
+    if (!l) {
+      why = "no " + std::string(proto_name(rt.proto)) + " listener on side '" + p.side + "' for " +
+            rt.addr.to_string();
+      continue;
+    }
+    t.flow.listener_id = l->id;
+    t.flow.proto = rt.proto;
+    t.flow.remote = rt.addr;
+    t.flow.conn_id = 0;
+    t.via = via_for(*l, branch_of(t));
+    if (needs_contact(t.method)) t.contact = contact_for(*l, p.contact_user);
+    ua::RequestParts rp;
+    rp.method = t.method;
+    rp.ruri = t.ruri;
+    rp.via = t.via;
+    rp.max_forwards = p.max_forwards;
+    rp.from = t.from;
+    rp.to = t.to;
+    rp.call_id = t.call_id;
+    rp.cseq = t.cseq;
+    rp.contact = t.contact;
+    rp.user_agent = cfg_.user_agent;
+    rp.headers = &p.headers;
+    rp.body = p.body;
+    t.request = ua::build_request(rp);
+    client_start(*this, t);
+    return true;
+  }
+  return false;
+}
+
+bool Core::has_next_target(const ClientTxn& t) const {
+  // Not once the far side made an early dialog (call control has seen it),
+  // nor when call control asked for a CANCEL.
+  if (t.internal || t.dialog != 0 || !t.early.empty() || t.cancel_pending || t.cancel_sent) return false;
+  auto it = alternates_.find(t.id);
+  if (it == alternates_.end()) return false;
+  const Alternates& alt = it->second;
+  for (size_t i = alt.next; i < alt.targets.size(); ++i) {
+    if (transport_->pick(alt.pending->side, alt.targets[i].proto, &alt.targets[i].addr)) return true;
+  }
+  return false;
+}
+
+void Core::next_target(ClientTxn& t, bool keep_old, const std::string& why) {
+  uint64_t id = t.id;
+  auto ai = alternates_.find(id);
+  Alternates alt = std::move(ai->second);
+  alternates_.erase(ai);
+  auto n = std::make_unique<ClientTxn>();
+  n->id = id;
+  n->method = t.method;
+  n->invite = t.invite;
+  n->ruri = t.ruri;
+  n->call_id = t.call_id;
+  n->local_tag = t.local_tag;
+  n->from = t.from;
+  n->to = t.to;
+  n->cseq = t.cseq;
+  n->key = client_key(ids_.branch(), n->method);
+  // The old transaction gives the public id up: no event ever comes from it again.
+  auto node = client_txns_.extract(id);
+  if (keep_old) {
+    ClientTxn& old = *node.mapped();
+    old.internal = true;
+    old.id = next_id_();
+    node.key() = old.id;
+    client_txns_.insert(std::move(node));
+  } else {
+    auto k = client_by_key_.find(t.key);
+    if (k != client_by_key_.end() && k->second == &t) client_by_key_.erase(k);
+    auto dead = std::move(node);  // frees the old transaction, timers included
+  }
+  ClientTxn& r = *n;
+  client_by_key_[r.key] = &r;
+  client_txns_.emplace(id, std::move(n));
+  std::string none;
+  if (!launch(r, alt, none)) {
+    fail_client(r, 503, why + "; " + none);
+    return;
+  }
+  if (alt.next < alt.targets.size()) alternates_.emplace(id, std::move(alt));
+}
+
+std::string Core::non_2xx_ack(const ClientTxn& t, const Message& m) const {
+  // The transaction ACKs a non-2xx final itself (RFC 3261 §17.1.1.3) with
+  // the INVITE's branch and the response's To.
   ua::RequestParts rp;
-  rp.method = t.method;
+  rp.method = "ACK";
   rp.ruri = t.ruri;
   rp.via = t.via;
-  rp.max_forwards = p->max_forwards;
   rp.from = t.from;
-  rp.to = t.to;
+  rp.to = header_value(m, HeaderId::To);
   rp.call_id = t.call_id;
   rp.cseq = t.cseq;
-  rp.contact = t.contact;
+  rp.routes = &t.routes;
   rp.user_agent = cfg_.user_agent;
-  rp.headers = &p->headers;
-  rp.body = p->body;
-  t.request = ua::build_request(rp);
-  client_start(*this, t);
+  return ua::build_request(rp);
 }
 
 void Core::on_response(const Message& m, const Flow& flow) {
@@ -205,6 +300,14 @@ void Core::on_response(const Message& m, const Flow& flow) {
     case ClientVerdict::Deliver:
       break;
   }
+  if (m.status == 503 && has_next_target(t)) {
+    // RFC 3263 §4.3: a 503 sends the request on to the next target; call
+    // control only hears the final answer of the last one tried.
+    if (t.invite) client_send_ack(*this, t, non_2xx_ack(t, m));
+    next_target(t, true, "503 from " + flow.remote.to_string());
+    return;
+  }
+  if (m.status >= 200) alternates_.erase(id);
   if (t.invite) deliver_invite(t, m, flow);
   else deliver_non_invite(t, m, flow);
   if (m.status >= 200) {
@@ -300,19 +403,8 @@ void Core::deliver_invite(ClientTxn& t, const Message& m, const Flow& flow) {
     emit(std::move(e));
     return;
   }
-  // Non-2xx final: the transaction ACKs it itself (RFC 3261 §17.1.1.3) with
-  // the INVITE's branch and the response's To.
-  ua::RequestParts rp;
-  rp.method = "ACK";
-  rp.ruri = t.ruri;
-  rp.via = t.via;
-  rp.from = t.from;
-  rp.to = header_value(m, HeaderId::To);
-  rp.call_id = t.call_id;
-  rp.cseq = t.cseq;
-  rp.routes = &t.routes;
-  rp.user_agent = cfg_.user_agent;
-  client_send_ack(*this, t, ua::build_request(rp));
+  // Non-2xx final: the transaction ACKs it itself.
+  client_send_ack(*this, t, non_2xx_ack(t, m));
   free_early(t);
   e.dialog = t.dialog;
   // Retried in the same call: a challenge (RFC 3261 §22.2) or a session
@@ -423,6 +515,9 @@ void Core::remember_retry(const ClientTxn& t) {
   info->local_tag = t.local_tag;
   info->from = t.from;
   info->cseq = t.cseq;
+  info->proto = t.flow.proto;
+  info->remote = t.flow.remote;
+  info->has_remote = !t.flow.listener_id.empty();
   uint64_t id = t.id;
   RetryInfo& r = *info;
   retry_[id] = std::move(info);

@@ -2,12 +2,20 @@ import type { JSONSchemaType } from 'ajv';
 import type { SipConfig } from '../document.js';
 import { FILL_IN } from './common.js';
 
+const IPV4 = '(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])';
+// Loose here (hex digits, dots, at least two colons); src/config/semantic.ts
+// checks that it is a real IPv6 address.
+const IPV6 = '[0-9A-Fa-f.]*:[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*';
+const PORT = '(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])';
+/** "192.0.2.53", "192.0.2.53:5353", "2001:db8::53", "[2001:db8::53]:5353". */
+export const DNS_SERVER_PATTERN = `^(?:${IPV4}(?::${PORT})?|\\[${IPV6}\\](?::${PORT})?|${IPV6})$`;
+
 export const sipSchema: JSONSchemaType<SipConfig> = {
   type: 'object',
   description: 'SIP engine settings shared by every side.',
   additionalProperties: false,
   default: FILL_IN,
-  required: ['user_agent', 'max_calls_in_progress', 'retry_after_s', 'timers', 'session_timer', 'shutdown_grace_s'],
+  required: ['user_agent', 'max_calls_in_progress', 'retry_after_s', 'timers', 'session_timer', 'shutdown_grace_s', 'dns_servers'],
   properties: {
     user_agent: {
       type: 'string',
@@ -76,6 +84,14 @@ export const sipSchema: JSONSchemaType<SipConfig> = {
       maximum: 3600,
       default: 30,
       description: 'On SIGTERM, how long to wait for calls to end.',
+    },
+    dns_servers: {
+      type: 'array',
+      maxItems: 8,
+      uniqueItems: true,
+      default: [],
+      description: 'DNS servers for RFC 3263 (NAPTR/SRV/A) resolution of trunk hosts, "ip" or "ip:port" ("[v6]:port"), in order; [] = the system resolver (/etc/resolv.conf). Read at start.',
+      items: { type: 'string', pattern: DNS_SERVER_PATTERN },
     },
   },
 };

@@ -29,6 +29,9 @@ sip:
     expires_s: 600
     min_se_s: 120
   shutdown_grace_s: 5
+  dns_servers:
+    - 192.0.2.53
+    - 192.0.2.54:5353
 tls:
   min_version: "1.3"
   cert_file: ""
