@@ -55,10 +55,12 @@ export function sbcConfig(trunk: Record<string, unknown>, sip: Record<string, un
   };
 }
 
-export async function startRig(standinOpts: StandinOptions, config: ConfigDoc): Promise<Rig> {
+/** `beforeSbc` runs once the stand-in is up, before sbcd starts (extra peers). */
+export async function startRig(standinOpts: StandinOptions, config: ConfigDoc, beforeSbc?: (topo: Topology) => Promise<void>): Promise<Rig> {
   const topo = await createTopology();
   try {
     const standin = await startVonageStandin(topo, standinOpts);
+    await beforeSbc?.(topo);
     const sbc = await startSbcd({ netns: topo.ns.sbc, fullConfig: config });
     return { topo, standin, sbc };
   } catch (err) {
@@ -132,4 +134,77 @@ export function firstEdges(standin: VonageStandin, since: number): Record<string
 
 export function logsOf(sbc: Sbcd, msg: string, pred: (l: LogLine) => boolean = () => true): LogLine[] {
   return sbc.logs().filter((l) => l.msg === msg && pred(l));
+}
+
+/** A third, farther "endpoint" for the closest-two tests: see startFarEndpoint. */
+export interface FarEndpoint {
+  ip: string;
+  /** Requests it got of a method (one per Call-ID: retransmissions are not counted). */
+  got(method: string): number;
+  stop(): Promise<void>;
+}
+
+function headerLines(text: string, name: string): string[] {
+  const re = new RegExp(`^${name}\\s*:`, 'i');
+  return text.split('\r\n').filter((l) => re.test(l));
+}
+
+/**
+ * A bare SIP endpoint at `ip`:5060 in the Vonage namespace (a UDP socket
+ * driven from the test, harness/netns.ts): it answers OPTIONS 200 after
+ * `delayMs` (a far endpoint: its round trip is at least that) and INVITEs
+ * 503 at once (so a call sent there moves on); ACKs are absorbed. Not a
+ * Vonage edge: it only lets a test tell "closest" from configured order.
+ */
+export async function startFarEndpoint(topo: Topology, ip: string, delayMs: number): Promise<FarEndpoint> {
+  const have = await topo.run(topo.ns.vonage, 'ip', ['-4', '-o', 'addr', 'show', 'dev', 'eth0']);
+  if (!have.includes(`inet ${ip}/`)) await topo.run(topo.ns.vonage, 'ip', ['addr', 'add', `${ip}/24`, 'dev', 'eth0']);
+  const peer = await topo.udpPeer(topo.ns.vonage, ip, 5060);
+  const seen = new Map<string, Set<string>>();
+  let handled = 0;
+  let stopped = false;
+  const answer = (text: string, status: string, to: { ip: string; port: number }): void => {
+    const copy = (n: string) => headerLines(text, n);
+    const toLine = copy('To')[0] ?? 'To: <sip:far>';
+    const lines = [
+      `SIP/2.0 ${status}`,
+      ...copy('Via'),
+      ...copy('From'),
+      /;\s*tag=/i.test(toLine) ? toLine : `${toLine};tag=far${handled}`,
+      ...copy('Call-ID'),
+      ...copy('CSeq'),
+      'Content-Length: 0',
+      '',
+      '',
+    ];
+    void peer.send(to, [Buffer.from(lines.join('\r\n'))]);
+  };
+  const loop = async (): Promise<void> => {
+    while (!stopped) {
+      const more = await peer.waitFor((rx) => rx.length > handled, 500);
+      if (!more) continue;
+      while (handled < peer.received.length) {
+        const d = peer.received[handled++]!;
+        const text = d.data.toString('latin1');
+        const method = /^([A-Z]+) sip:/.exec(text)?.[1];
+        if (!method) continue;
+        const callId = headerLines(text, 'Call-ID')[0] ?? '';
+        if (!seen.has(method)) seen.set(method, new Set());
+        seen.get(method)!.add(callId);
+        const from = { ip: d.ip, port: d.port };
+        if (method === 'OPTIONS') setTimeout(() => !stopped && answer(text, '200 OK', from), delayMs);
+        else if (method === 'INVITE') answer(text, '503 Service Unavailable', from);
+      }
+    }
+  };
+  const running = loop();
+  return {
+    ip,
+    got: (method) => seen.get(method)?.size ?? 0,
+    stop: async () => {
+      stopped = true;
+      await running;
+      await peer.close();
+    },
+  };
 }
