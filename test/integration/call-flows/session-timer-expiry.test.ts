@@ -1,6 +1,7 @@
 // Session timers in real time through the real sbcd (RFC 4028, V-OUT-11),
 // with the smallest interval the RFC allows (Session-Expires 90, Min-SE 90),
-// so the whole file takes about 65 s: two calls side by side.
+// so the whole file takes about 65 s: two calls side by side. The bounds
+// allow late timers on a loaded machine (up to 4 s), never an early one.
 //
 // 1. A dead PBX: it asked to refresh (refresher=uac) and never does. The
 //    SBC gives up at 90 - min(32, 90/3) = 60 s after its 200 and sends BYE
@@ -84,7 +85,7 @@ describe('session timers in real time (V-OUT-11, Session-Expires 90)', { timeout
     const byeAtPbx = first(select(uac.messages, { direction: 'received', method: 'BYE' }), 'BYE at the PBX', uac);
     const byeAtFar = first(select(uas.messages, { direction: 'received', method: 'BYE' }), 'BYE at the far side', uas);
     const waited = timeOf(uac, byeAtPbx) - timeOf(uac, ok);
-    assert.ok(waited >= 59_500 && waited <= 62_500, `BYE ${waited} ms after the 200 (expected 60 s)`);
+    assert.ok(waited >= 59_500 && waited <= 64_000, `BYE ${waited} ms after the 200 (expected 60 s)`);
     assert.ok(byeAtFar, 'the far leg was hung up too');
     const expired = sbc.logs().filter((l) => l.msg === 'session timer expired');
     assert.equal(expired.length, 1, JSON.stringify(expired));
@@ -104,7 +105,7 @@ describe('session timers in real time (V-OUT-11, Session-Expires 90)', { timeout
     assert.equal(header(update, 'session-expires'), '90;refresher=uac', 'in this transaction the SBC is the UAC and the refresher');
     assert.equal(update.body.trim(), '', 'a refresh UPDATE carries no SDP');
     const atA = timeOf(uac, update) - timeOf(uac, ok);
-    assert.ok(atA >= 44_500 && atA <= 47_000, `UPDATE ${atA} ms after the 200 (expected 45 s)`);
+    assert.ok(atA >= 44_500 && atA <= 49_000, `UPDATE ${atA} ms after the 200 (expected 45 s)`);
     // Leg b: refresher=uac from the far side, no UPDATE in its Allow.
     const invites = select(uas.messages, { direction: 'received', method: 'INVITE' });
     assert.equal(invites.length, 2, uas.messagesLog);
@@ -114,7 +115,7 @@ describe('session timers in real time (V-OUT-11, Session-Expires 90)', { timeout
     assert.equal(refresh.body, initial.body, 'the re-INVITE carries the SDP sent before, o= version and all');
     const farOk = first(select(uas.messages, { direction: 'sent', status: 200, cseq: 'INVITE' }), '200 at the far side', uas);
     const atB = timeOf(uas, refresh) - timeOf(uas, farOk);
-    assert.ok(atB >= 44_500 && atB <= 47_000, `re-INVITE ${atB} ms after the 200 (expected 45 s)`);
+    assert.ok(atB >= 44_500 && atB <= 49_000, `re-INVITE ${atB} ms after the 200 (expected 45 s)`);
     // Nothing crossed: the PBX got one UPDATE (ours), the far side no UPDATE.
     assert.equal(select(uac.messages, { direction: 'received', method: 'INVITE' }).length, 0);
     assert.equal(select(uas.messages, { direction: 'received', method: 'UPDATE' }).length, 0);
