@@ -109,4 +109,64 @@ describe('inbound DID to an ordered PBX list through sbcd', { timeout: 120_000 }
       b.close();
     }
   });
+
+  test('both PBXs silent: 408 to the caller after the last timeout_ms', async () => {
+    const socks = [createSocket('udp4'), createSocket('udp4')];
+    const seen = [0, 0];
+    socks.forEach((s, i) => s.on('message', () => (seen[i]! += 1)));
+    await Promise.all(socks.map((s, i) => new Promise<void>((r) => s.bind(i === 0 ? portA : portB, ADDR.pbx, () => r()))));
+    try {
+      const started = Date.now();
+      const uac = await caller('uac-expect-reject');
+      const took = Date.now() - started;
+      assertAllPassed(uac, 1, 'caller');
+      const finals = select(uac.messages, { direction: 'received', cseq: 'INVITE' }).map((m) => m.status ?? 0).filter((s) => s >= 200);
+      assert.deepEqual([...new Set(finals)], [408]);
+      assert.ok(seen[0]! >= 1 && seen[1]! >= 1, 'both PBXs got the INVITE');
+      assert.ok(took >= 2 * TIMEOUT_MS - 100 && took < 2 * TIMEOUT_MS + 1500, `408 after ${took} ms, want about ${2 * TIMEOUT_MS}`);
+    } finally {
+      for (const s of socks) s.close();
+    }
+  });
+
+  test('a 100 Trying counts as the response: a PBX that sends 100, then 486 after more than timeout_ms, is not failed over', async (t) => {
+    // RFC 3261 §17.1.1.2: any provisional response ends the INVITE's wait for
+    // the next hop (Timer B); the stand-in's Kamailio does the same (fr_timer).
+    const slow = createSocket('udp4');
+    const toB = createSocket('udp4');
+    let atB = 0;
+    toB.on('message', () => (atB += 1));
+    slow.on('message', (m, rinfo) => {
+      const text = m.toString('latin1');
+      if (!text.startsWith('INVITE ')) return;
+      const head = text.split('\r\n\r\n', 1)[0]!.split('\r\n');
+      const keep = head.filter((l) => /^(via|from|to|call-id|cseq)\s*:/i.test(l));
+      const respond = (status: string, toTag: boolean) =>
+        slow.send(
+          `SIP/2.0 ${status}\r\n${keep.map((l) => (toTag && /^to\s*:/i.test(l) ? `${l};tag=slow1` : l)).join('\r\n')}\r\nContent-Length: 0\r\n\r\n`,
+          rinfo.port,
+          rinfo.address,
+        );
+      respond('100 Trying', false);
+      setTimeout(() => respond('486 Busy Here', true), TIMEOUT_MS + 1500).unref();
+    });
+    await new Promise<void>((r) => slow.bind(portA, ADDR.pbx, () => r()));
+    await new Promise<void>((r) => toB.bind(portB, ADDR.pbx, () => r()));
+    // The SBC's INVITEs to the PBXs given up on in the test before are still
+    // retransmitted (no CANCEL before a provisional, RFC 3261 §9.1): count
+    // the SBC's own failover decisions instead of datagrams at the second PBX.
+    const moves = () => sbc.logs().filter((l) => l.msg === 'no response within timeout: next PBX' || l.msg === 'failing over to next hop').length;
+    const before = moves();
+    try {
+      const uac = await caller('uac-expect-reject');
+      assertAllPassed(uac, 1, 'caller');
+      const finals = select(uac.messages, { direction: 'received', cseq: 'INVITE' }).map((m) => m.status ?? 0).filter((s) => s >= 200);
+      assert.deepEqual([...new Set(finals)], [486]);
+      assert.equal(moves() - before, 0, 'no failover to the second PBX');
+      t.diagnostic(`datagrams at the second PBX (retransmissions from earlier tests): ${atB}`);
+    } finally {
+      slow.close();
+      toB.close();
+    }
+  });
 });
