@@ -2,6 +2,16 @@
 // each enabled PBX becomes a hop carrying its own side, transport and
 // timeout_ms. The call tries them in order (call.ts): the next one after a
 // 5xx, a transport failure, or no response at all within timeout_ms.
+//
+// "Response" means any response to the INVITE, a 100 Trying included: the
+// spec's words are "no response within" the timeout (seed 001/003), a
+// provisional ends the client's wait for the next hop (RFC 3261 §17.1.1.2,
+// Timer B), and the Vonage stand-in's Kamailio does the same (fr_timer
+// stops on any provisional, then fr_inv_timer runs). After a provisional the
+// call waits for the final as any call does (call.ts RING_TIMEOUT_MS).
+// A PBX given up on is CANCELed only once it has sent a provisional
+// (RFC 3261 §9.1, held by the engine); its INVITE is retransmitted until
+// Timer B ends it, and a late 200 from it is ACKed and BYEd.
 import type { PbxConfig, PbxTarget } from '../config/document.js';
 import type { RouteTarget, Side, Transport } from '../calls/router.js';
 
