@@ -66,10 +66,44 @@ TEST(engine_builders_response_copies_and_fills_via) {
   CHECK_EQ(std::string(r.view(r.from.tag)), std::string("ft"));
   CHECK_EQ(hdr(r, "CSeq"), std::string("4 INVITE"));
   CHECK_EQ(hdr(r, "X-Ok"), std::string("yes"));
-  CHECK(r.find(HeaderId::RecordRoute) == nullptr);
+  // The request's Record-Route comes back (RFC 3261 §12.1.1); the caller's does not.
+  CHECK_EQ(hdr(r, "Record-Route"), std::string("<sip:rr.example.com;lr>"));
+  CHECK(ua::build_response(req, src, spec).find("evil") == std::string::npos);
   CHECK(hdr(r, "X-Inject").empty());
   CHECK_EQ(hdr(r, "Server"), std::string("EdgeSBC"));
   CHECK_EQ(hdr(r, "Contact"), std::string(spec.contact));
+}
+
+TEST(engine_builders_record_route_only_on_dialog_creating_responses) {
+  const std::string two_rr =
+      "INVITE sip:bob@example.com SIP/2.0\r\n"
+      "Via: SIP/2.0/UDP 10.0.0.1:5062;branch=z9hG4bK1\r\n"
+      "From: <sip:a@example.com>;tag=ft\r\n"
+      "To: <sip:bob@example.com>\r\n"
+      "Call-ID: cid-2\r\n"
+      "CSeq: 1 INVITE\r\n"
+      "Record-Route: <sip:p1.example.com;lr>, <sip:p2.example.com;lr;x=1>\r\n"
+      "Record-Route: <sip:p3.example.com;lr>\r\n"
+      "Content-Length: 0\r\n\r\n";
+  Message req = parse(two_rr);
+  SockAddr src;
+  CHECK(SockAddr::from_ip_port("192.0.2.7", 40000, src));
+  ua::ResponseSpec spec;
+  spec.to_tag = "tt";
+  spec.status = 200;
+  std::string ok = ua::build_response(req, src, spec);
+  CHECK(ok.find("Record-Route: <sip:p1.example.com;lr>, <sip:p2.example.com;lr;x=1>\r\n"
+                "Record-Route: <sip:p3.example.com;lr>\r\n") != std::string::npos);
+  spec.status = 100;
+  CHECK(ua::build_response(req, src, spec).find("Record-Route") == std::string::npos);
+  spec.status = 486;
+  CHECK(ua::build_response(req, src, spec).find("Record-Route") == std::string::npos);
+  std::string options = two_rr;
+  options.replace(options.find("INVITE sip"), 6, "OPTIONS");
+  options.replace(options.find("1 INVITE"), 8, "1 OPTIONS");
+  Message opt = parse(options);
+  spec.status = 200;
+  CHECK(ua::build_response(opt, src, spec).find("Record-Route") == std::string::npos);
 }
 
 TEST(engine_builders_raw_response_needs_a_via_and_copies_what_is_there) {

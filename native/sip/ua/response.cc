@@ -61,6 +61,10 @@ void append_top_via(std::string& out, const Message& req, const Header& h, const
   out.append("\r\n");
 }
 
+bool creates_dialog(std::string_view method) {
+  return iequals(method, "INVITE") || iequals(method, "SUBSCRIBE") || iequals(method, "REFER");
+}
+
 }  // namespace
 
 std::string build_response(const Message& req, const SockAddr& source, const ResponseSpec& spec) {
@@ -99,6 +103,14 @@ std::string build_response(const Message& req, const SockAddr& source, const Res
   out.push_back(' ');
   out.append(req.view(req.cseq.method));
   out.append("\r\n");
+  // RFC 3261 §12.1.1: a response that establishes a dialog carries the
+  // request's Record-Route values, in order, so the peer's route set runs
+  // through its own proxies (they belong to this leg: nothing crosses legs).
+  if (spec.status > 100 && spec.status < 300 && creates_dialog(req.view(req.cseq.method))) {
+    for (const Header& h : req.headers) {
+      if (h.id == HeaderId::RecordRoute) append_header(out, "Record-Route", req.view(h.value));
+    }
+  }
   if (!spec.contact.empty()) append_header(out, "Contact", spec.contact);
   bool have_server = false;
   if (spec.headers) {
