@@ -83,7 +83,8 @@ function leg(v: unknown, mos: unknown): LegView | undefined {
     lossPct: lost !== undefined && expected ? Math.round((Math.max(0, lost) / expected) * 1000) / 10 : undefined,
     jitterMs: num(r.jitterMs),
     rttMs: num(r.rttMs),
-    mos: num(mos),
+    // No packet received: nothing to estimate (the engine's figure would be the ideal one).
+    mos: num(r.rxPackets) === 0 ? undefined : num(mos),
     peer: peer.ip ? `${str(peer.ip)}:${str(peer.port)}` : '',
     latched: r.latched === true,
   };

@@ -3,7 +3,7 @@
 import { useEffect } from 'preact/hooks';
 import { href, route } from '../router.js';
 import { collectionsOf, loadSchema, schema, sectionsOf } from '../state/config.js';
-import { isAdmin } from '../state/session.js';
+import { canEdit, isAdmin } from '../state/session.js';
 import { labelOf } from '../schema/json-schema.js';
 
 function Item(p: { to: string[]; label: string }) {
@@ -44,7 +44,7 @@ export function Nav() {
       <ul>
         <Item to={['vonage']} label="Vonage and PBX" />
         {isAdmin.value ? <Item to={['users']} label="Users" /> : null}
-        {isAdmin.value ? <Item to={['audit']} label="Audit log" /> : null}
+        {canEdit.value ? <Item to={['audit']} label="Audit log" /> : null}
       </ul>
     </nav>
   );

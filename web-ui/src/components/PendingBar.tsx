@@ -21,14 +21,15 @@ export function PendingBar() {
   const [minutes, setMinutes] = useState(5);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
-  const [now, setNow] = useState(Date.now());
+  // Re-rendered every 10 s so the minutes left count down.
+  const [, setTick] = useState(0);
 
   useEffect(() => {
     void refreshPending().catch(() => undefined);
     const refresh = (): void => void refreshPending().catch(() => undefined);
     const offCommit = onEvent('commit', refresh);
     const offCandidate = onEvent('candidate', refresh);
-    const t = setInterval(() => setNow(Date.now()), 10_000);
+    const t = setInterval(() => setTick((n) => n + 1), 10_000);
     return () => {
       offCommit();
       offCandidate();
@@ -75,7 +76,7 @@ export function PendingBar() {
         <div class="confirm-wait" role="status">
           <strong>Commit {pending.id} is not confirmed.</strong>{' '}
           {pending.confirmBy
-            ? `It is rolled back at ${new Date(pending.confirmBy).toLocaleTimeString()} (${minutesLeft(pending, now)} min left) unless confirmed.`
+            ? `It is rolled back at ${new Date(pending.confirmBy).toLocaleTimeString()} (${minutesLeft(pending, Date.now())} min left) unless confirmed.`
             : ''}
           {canEdit.value ? (
             <span class="buttons">

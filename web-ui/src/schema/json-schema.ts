@@ -73,7 +73,7 @@ export function labelOf(key: string): string {
     }
   }
   const words = base.replace(/_/g, ' ').replace(/\bsip\b/gi, 'SIP').replace(/\bpbxs?\b/gi, (m) => m.toUpperCase())
-    .replace(/\b(tls|udp|tcp|ip|uri|api|srtp|rtp|dns|icmp|wan|lan|acl|id|t1|t2|t4|srv|ruri|se|cpu)\b/gi, (m) => m.toUpperCase())
+    .replace(/\b(tls|udp|tcp|ip|uri|api|srtp|rtp|dns|icmp|wan|lan|acl|id|t1|t2|t4|srv|ruri|se|cpu|cdr)\b/gi, (m) => m.toUpperCase())
     .replace(/\bPBXS\b/, 'PBXs');
   const text = words.charAt(0).toUpperCase() + words.slice(1);
   return unit ? `${text} (${unit})` : text;

@@ -52,6 +52,8 @@ export async function logout(): Promise<void> {
     await api.post('/auth/logout');
   } finally {
     adopt(null);
+    // The next person to log in starts at the dashboard, not on this one's page.
+    location.hash = '#/';
   }
 }
 
