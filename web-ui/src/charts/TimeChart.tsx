@@ -76,7 +76,11 @@ export function TimeChart(p: TimeChartProps) {
           ? p.points.map((pt) =>
               pt.v ? <rect key={pt.t} class="bar" x={x(pt.t)} y={y(pt.v)} width={barW} height={Math.max(0, y(yMin) - y(pt.v))} /> : null,
             )
-          : <path class="line" d={line} />}
+          : [
+              <path key="line" class="line" d={line} />,
+              // A dot per value: a lone bucket has no line to draw.
+              ...p.points.map((pt) => (pt.v === null ? null : <circle key={pt.t} class="dot" cx={x(pt.t)} cy={y(pt.v)} r={2.5} />)),
+            ]}
       </svg>
     </figure>
   );
