@@ -12,7 +12,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
+import { startAdminApi, listenSettingsOf } from './api/start.js';
+import { systemInfoReader } from './api/system-info.js';
 import { CallController } from './calls/index.js';
+import { CdrRecorder, CdrStore } from './cdr/index.js';
 import type { ConfigDocument } from './config/document.js';
 import { ConfigError } from './config/errors.js';
 import { ConfigStore } from './config/store.js';
@@ -189,6 +192,8 @@ async function main(): Promise<void> {
       log.error({ err }, 'media sides not changed');
     }
     mediaFactory.setSettings(anchoredSettingsOf(doc));
+    cdrs.applyConfig(doc.cdr);
+    if (listenSettingsOf(doc) !== apiListen) log.warn('admin API listener settings changed: they take effect at the next restart');
     if (JSON.stringify(listenersOf(doc)) !== before) {
       log.warn('listener addresses or ports changed: they take effect at the next restart');
     }
@@ -197,6 +202,35 @@ async function main(): Promise<void> {
     }
     log.info({ why }, 'running config applied');
   };
+  // Call records (cdr.db next to config.db).
+  const cdrStore = CdrStore.open(join(args.dataDir, 'cdr.db'));
+  const cdrs = new CdrRecorder(calls, cdrStore, running.cdr, log.child({ mod: 'cdr' }));
+  const apiListen = listenSettingsOf(running);
+
+  // The admin API (HTTPS on the LAN side, docs/api.md), up before "sbcd
+  // ready" so that building it never stalls a call in progress. A failure to
+  // start or to listen is logged: calls matter more than the admin UI.
+  const admin = await startAdminApi({
+    doc: running,
+    deps: {
+      store,
+      log: log.child({ mod: 'api' }),
+      calls,
+      firewall,
+      trunkHealth: health,
+      cdrs: cdrStore,
+      system: systemInfoReader(),
+      dataDir: args.dataDir,
+    },
+    sipTls: () => tlsFiles(running, args.dataDir, log),
+    webRoot: join(CHECKOUT, 'web-ui', 'dist'),
+    log: log.child({ mod: 'api' }),
+  }).catch((err: unknown) => {
+    log.error({ err }, 'admin API failed to start');
+    return undefined;
+  });
+  if (admin) cdrs.onRecord((r) => admin.server.ctx.events.emit('cdr', r));
+
   store.onRunningChange((doc) => apply(doc, 'commit'));
   attachToStore(store, firewall, log);
   const confirmTimer = setInterval(() => store.checkConfirmDeadline(), 5000);
@@ -216,9 +250,16 @@ async function main(): Promise<void> {
     stopping = true;
     const graceMs = running.sip.shutdown_grace_s * 1000;
     log.info({ signal, calls: calls.callsInProgress, graceMs }, 'sbcd stopping');
-    await calls.shutdown(graceMs);
+    // New calls are refused from here on (shutdown starts draining at once);
+    // the admin API closes meanwhile.
+    const drained = calls.shutdown(graceMs);
+    const adminClosed = (admin?.close() ?? Promise.resolve()).catch((err: unknown) => log.error({ err }, 'admin API close failed'));
+    await drained;
+    await adminClosed;
     await new Promise((r) => setTimeout(r, 200)); // let the last BYEs leave
     await mediaFactory.settled(2000); // every call's media stats logged, relays closed
+    cdrs.close();
+    cdrStore.close(); // the last call records written
     health.close();
     await engine.close();
     media.stop();

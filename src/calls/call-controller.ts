@@ -8,7 +8,7 @@ import type { Logger } from '../log.js';
 import { type MediaFactory, passthroughMediaFactory } from '../media/call-media.js';
 import { legPolicy, peerBySource } from '../media/media-config.js';
 import { type ServerTransaction, type SipEngine, parseNameAddr, parseUri } from '../sip/index.js';
-import { Call, type CallSnapshot } from './call.js';
+import { Call, type CallOutcome, type CallSnapshot } from './call.js';
 import { legPeerOf } from './header-rules-call.js';
 import type { SessionTimerSettings } from './session-timer.js';
 import { type Hop, type RouteTarget, Router, type Side } from './router.js';
@@ -31,6 +31,20 @@ export interface HopOrder {
   order(trunk: string, hops: readonly Hop[]): Hop[];
 }
 
+// A call that has ended, with where it came from (call records, src/cdr/).
+export interface EndedCall extends CallOutcome {
+  route: string;
+  fromSide: string;
+  sourceIp: string;
+}
+
+// Told when a call starts and when it has ended (the admin API's live view
+// and call records). A watcher that throws is logged, never breaks a call.
+export interface CallWatcher {
+  started?(id: string): void;
+  ended?(call: EndedCall): void;
+}
+
 interface Limits {
   maxCallsInProgress: number;
   retryAfterS: number;
@@ -38,6 +52,8 @@ interface Limits {
 
 export class CallController {
   private readonly calls = new Set<Call>();
+  private readonly origins = new WeakMap<Call, { route: string; fromSide: string; sourceIp: string }>();
+  private readonly watchers = new Set<CallWatcher>();
   private router: Router;
   private limits: Limits;
   private doc: ConfigDocument;
@@ -70,6 +86,11 @@ export class CallController {
 
   get callsInProgress(): number {
     return this.calls.size;
+  }
+
+  watch(watcher: CallWatcher): () => void {
+    this.watchers.add(watcher);
+    return () => this.watchers.delete(watcher);
   }
 
   // Every call in progress with its per-leg media statistics.
@@ -149,6 +170,7 @@ export class CallController {
         log: this.log,
         media,
         onEnded: (c) => this.onEnded(c),
+        finalStats: this.watchers.size > 0,
         legs: {
           peers: { a: legPeerOf(this.doc, source), b: legPeerOf(this.doc, { kind: target.kind, name: target.name }) },
           sessionTimer: this.sessionTimer,
@@ -159,6 +181,8 @@ export class CallController {
       { ruriUser: ruri?.user ?? '', from: { user: fromUser, display: from?.display ?? '' }, maxForwards: maxForwards - 1 },
     );
     this.calls.add(call);
+    this.origins.set(call, { route: decision.route, fromSide: req.side, sourceIp: req.source.ip });
+    this.tell((w) => w.started?.(id));
     this.log.debug({ call: id, route: decision.route, side: req.side }, 'call routed');
     call.start();
   }
@@ -168,6 +192,16 @@ export class CallController {
     return { ...t, hops: this.hopOrder.order(t.name, t.hops) };
   }
 
+  private tell(fn: (w: CallWatcher) => void): void {
+    for (const w of this.watchers) {
+      try {
+        fn(w);
+      } catch (err) {
+        this.log.error({ err }, 'call watcher failed');
+      }
+    }
+  }
+
   private busy(st: ServerTransaction, why: string): void {
     this.log.warn({ why, calls: this.calls.size }, 'refusing call with 503');
     st.respond(503, { reason: 'Service Unavailable', headers: [['Retry-After', String(this.limits.retryAfterS)]] });
@@ -175,6 +209,8 @@ export class CallController {
 
   private onEnded(call: Call): void {
     this.calls.delete(call);
+    const origin = this.origins.get(call) ?? { route: '', fromSide: '', sourceIp: '' };
+    this.tell((w) => w.ended?.({ ...call.outcome(), ...origin }));
     if (this.draining && this.calls.size === 0) this.drained?.();
   }
 }

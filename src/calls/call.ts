@@ -40,6 +40,8 @@ export interface CallDeps {
   // Who each leg faces (header rules, Vonage) and the session timer settings;
   // absent: unknown peers, no session timers.
   legs?: CallLegs;
+  // Take the media statistics as the call ends, for its record (outcome()).
+  finalStats?: boolean;
 }
 
 export interface CallLegs {
@@ -55,6 +57,20 @@ export interface CallSnapshot {
   callee: string;
   caller: string;
   media: unknown[];
+}
+
+// What a call record needs once the call has ended (src/cdr/).
+export interface CallOutcome {
+  id: string;
+  startedAt: number; // ms since the epoch
+  answeredAt: number | null;
+  endedAt: number;
+  caller: string;
+  callee: string;
+  target: { kind: 'trunk' | 'pbx'; name: string };
+  status: number; // the final status the caller got (200 = answered); 0 = none recorded
+  reason: string; // why it ended ("caller hung up", "media timeout", …); "" = the status says it
+  media: Promise<unknown[]>; // per-stream statistics taken as the call ended
 }
 
 // What the b leg's INVITE looks like, minus the hop it goes to.
@@ -87,6 +103,12 @@ export class Call {
   // dropped, so an established call does not keep the INVITE (headers, SDP).
   private invite: ServerTransaction | undefined;
   private ringTimer: NodeJS.Timeout | undefined;
+  // For the call record: the first reason the call ended wins.
+  private answeredAt: number | null = null;
+  private endedAt = 0;
+  private status = 0;
+  private why = '';
+  private finalMedia: Promise<unknown[]> = Promise.resolve([]);
   private hopTimer: NodeJS.Timeout | undefined; // a PBX list's timeout_ms (V-IN-3)
   // The host the SBC shows on each leg: the address the caller reached us
   // at, and the From host of the leg we originate.
@@ -150,6 +172,22 @@ export class Call {
     };
   }
 
+  // The call record's facts (meaningful once ended).
+  outcome(): CallOutcome {
+    return {
+      id: this.id,
+      startedAt: this.startedAt,
+      answeredAt: this.answeredAt,
+      endedAt: this.endedAt || Date.now(),
+      caller: this.outbound.from.user,
+      callee: this.outbound.ruriUser,
+      target: { kind: this.target.kind, name: this.target.name },
+      status: this.status,
+      reason: this.why,
+      media: this.finalMedia,
+    };
+  }
+
   start(): void {
     const invite = this.invite;
     if (!invite) return;
@@ -188,6 +226,7 @@ export class Call {
   // Ends the call from our side: used by shutdown and by a dead leg.
   hangup(reason: string): void {
     if (this.state === 'ended') return;
+    this.why ||= reason;
     this.log.info({ call: this.id, reason }, 'call hangup');
     if (this.state === 'setup' || this.state === 'early') {
       this.canceled = true;
@@ -327,6 +366,8 @@ export class Call {
       this.invite = undefined;
       this.offerSdp = '';
       this.state = 'established';
+      this.answeredAt = Date.now();
+      this.status = res.status;
       return;
     }
     // Non-2xx final.
@@ -393,6 +434,8 @@ export class Call {
   private onCancelFromA(): void {
     // The engine already answered the CANCEL 200 and the INVITE 487.
     this.canceled = true;
+    this.why ||= 'caller cancelled';
+    if (this.state !== 'established') this.status ||= 487;
     if (this.state === 'established') return; // too late: the call stands
     this.state = 'ending';
     this.bTxn?.cancel();
@@ -431,6 +474,7 @@ export class Call {
     const other = leg === 'a' ? this.b : this.a;
     if (method === 'BYE') {
       st.respond(200);
+      this.why ||= leg === 'a' ? 'caller hung up' : 'callee hung up';
       this.bye(other);
       this.end();
       return;
@@ -477,6 +521,7 @@ export class Call {
     // Our own BYE completing, or the far side's BYE we already relayed.
     if (reason === 'bye' && this.state === 'ending') return;
     this.log.warn({ call: this.id, leg, reason }, 'dialog ended under the call');
+    this.why ||= `${leg === 'a' ? 'caller' : 'callee'} dialog ended: ${reason}`;
     this.bye(leg === 'a' ? this.b : this.a);
     if (reason === 'ack-timeout') this.bye(leg === 'a' ? this.a : this.b);
     this.end();
@@ -496,6 +541,7 @@ export class Call {
 
   private respondA(status: number, reason?: string, headers: Array<[string, string]> = []): void {
     if (!this.invite || this.invite.final) return;
+    this.status = status;
     this.invite.respond(status, { reason, headers: this.rules.toward('a', headers) });
     this.invite = undefined;
   }
@@ -523,6 +569,10 @@ export class Call {
     clearTimeout(this.hopTimer);
     clearTimeout(this.ringTimer);
     this.ringTimer = undefined;
+    this.endedAt = Date.now();
+    // Asked before close(): the relays still exist (close collects its own
+    // stats for the log before it closes them).
+    if (this.deps.finalStats) this.finalMedia = this.media.stats().catch(() => []);
     this.media.close();
     this.deps.onEnded(this);
   }

@@ -100,6 +100,20 @@ export function defaultConfig(): ConfigDocument {
       },
       flood: { packets_per_s: 500, burst: 1000, ban_timeout_s: 600 },
     },
+    api: {
+      enabled: true,
+      port: 8443,
+      sides: ['lan'],
+      addresses: [],
+      allowed_networks: [],
+      cert_file: '',
+      key_file: '',
+      session_idle_min: 30,
+      login_max_failures: 5,
+      lockout_s: 300,
+      login_rate_per_min: 10,
+    },
+    cdr: { enabled: true, retention_days: 90 },
   };
 }
 

@@ -255,6 +255,28 @@ export interface FirewallConfig {
   flood: FirewallFloodConfig;
 }
 
+// The HTTPS admin API (issue 8, docs/api.md): where it listens and how it
+// guards logins. Sessions and lockouts live in memory.
+export interface ApiConfig {
+  enabled: boolean;
+  port: number;
+  sides: string[];
+  addresses: string[];
+  allowed_networks: string[];
+  cert_file: string;
+  key_file: string;
+  session_idle_min: number;
+  login_max_failures: number;
+  lockout_s: number;
+  login_rate_per_min: number;
+}
+
+// Call detail records (src/cdr/): one row per call in cdr.db, kept this long.
+export interface CdrConfig {
+  enabled: boolean;
+  retention_days: number;
+}
+
 export interface ConfigDocument {
   version: 1;
   system: SystemConfig;
@@ -267,6 +289,8 @@ export interface ConfigDocument {
   pbxs: PbxConfig[];
   routes: RouteConfig[];
   firewall: FirewallConfig;
+  api: ApiConfig;
+  cdr: CdrConfig;
 }
 
 // Admin users live outside the document (see docs/config.md, "Users"): a

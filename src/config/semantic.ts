@@ -3,6 +3,7 @@
 // input so it can run on a document that also failed the schema and report
 // everything in one pass.
 import { isIP } from 'node:net';
+import { apiProblems } from './api-semantic.js';
 import type { ConfigProblem } from './errors.js';
 import { firewallProblems } from './firewall-semantic.js';
 import { trunkProblems } from './trunk-semantic.js';
@@ -267,5 +268,6 @@ export function semanticProblems(input: unknown): ConfigProblem[] {
   checkRoutes(input, sides, trunks, pbxs, out);
   trunkProblems(input, out);
   firewallProblems(input, new Set(sides.keys()), out);
+  apiProblems(input, sides, out);
   return out;
 }

@@ -10,6 +10,7 @@
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { auditDetail } from './audit-diff.js';
 import { writeAudit, readAudit, type Actor, type AuditEntry, type AuditRecord } from './audit.js';
 import { canonicalize, restoreMaskedSecrets } from './canonical.js';
 import { defaultConfig } from './default-config.js';
@@ -35,6 +36,7 @@ import { formatText, parseText } from './yaml.js';
 
 export type { CommitInfo } from './history.js';
 export type { Actor, AuditEntry, AuditRecord } from './audit.js';
+export type { PasswordOptions, UserAccount } from './users.js';
 
 export interface ConfigStoreOptions {
   // Milliseconds since the epoch; tests inject a fake clock.
@@ -142,15 +144,17 @@ export class ConfigStore {
 
   importText(text: string, format: TextFormat, actor: Actor = {}): ConfigDocument {
     const parsed = parseText(text, format);
-    return this.editCandidate(() => parsed, actor, 'candidate.import', format);
+    return this.editCandidate(() => parsed, actor, 'candidate.import');
   }
 
   // Candidate back to the running config.
   discardCandidate(actor: Actor = {}): void {
     const db = this.conn();
     db.transaction(() => {
-      writeLayer(db, 'candidate', readLayer(db, 'running'));
-      this.audit({ ...actor, action: 'candidate.discard' });
+      const candidate = readLayer(db, 'candidate');
+      const running = readLayer(db, 'running');
+      writeLayer(db, 'candidate', running);
+      this.audit({ ...actor, action: 'candidate.discard', detail: auditDetail(candidate, running) });
     }).immediate();
   }
 
@@ -278,15 +282,33 @@ export class ConfigStore {
     return readAudit(this.conn(), limit);
   }
 
-  async addUser(input: { name: string; password: string; role?: UserRole }, actor: Actor = {}): Promise<UserInfo> {
-    const info = await users.addUser(this.conn(), input, new Date(this.clock()).toISOString());
+  async addUser(
+    input: { name: string; password: string; role?: UserRole },
+    actor: Actor = {},
+    opts: users.PasswordOptions = {},
+  ): Promise<UserInfo> {
+    const info = await users.addUser(this.conn(), input, new Date(this.clock()).toISOString(), opts);
     this.audit({ ...actor, action: 'user.add', detail: `${info.name} (${info.role})` });
     return info;
   }
 
-  async setPassword(name: string, password: string, actor: Actor = {}): Promise<void> {
-    await users.setPassword(this.conn(), name, password, new Date(this.clock()).toISOString());
-    this.audit({ ...actor, action: 'user.password', detail: name });
+  // Clears "must change password" unless opts says otherwise (an admin's reset).
+  async setPassword(name: string, password: string, actor: Actor = {}, opts: users.PasswordOptions = {}): Promise<void> {
+    await users.setPassword(this.conn(), name, password, new Date(this.clock()).toISOString(), opts);
+    this.audit({ ...actor, action: 'user.password', detail: opts.mustChangePassword ? `${name} (must change it)` : name });
+  }
+
+  setRole(name: string, role: UserRole, actor: Actor = {}): void {
+    const db = this.conn();
+    db.transaction(() => {
+      const before = users.setRole(db, name, role, new Date(this.clock()).toISOString());
+      this.audit({ ...actor, action: 'user.role', detail: `${name}: ${before} -> ${role}` });
+    }).immediate();
+  }
+
+  // One account (no hash), or undefined.
+  user(name: string): users.UserAccount | undefined {
+    return users.getUser(this.conn(), name);
   }
 
   deleteUser(name: string, actor: Actor = {}): void {
@@ -321,20 +343,16 @@ export class ConfigStore {
   }
 
   // Read-modify-write of the candidate in one write transaction; an invalid
-  // result throws inside it, so nothing is written.
-  private editCandidate(
-    edit: (current: ConfigDocument) => unknown,
-    actor: Actor,
-    action: string,
-    detail = '',
-  ): ConfigDocument {
+  // result throws inside it, so nothing is written. The audit entry's detail
+  // is what changed (JSON, secrets masked).
+  private editCandidate(edit: (current: ConfigDocument) => unknown, actor: Actor, action: string): ConfigDocument {
     const db = this.conn();
     return db
       .transaction((): ConfigDocument => {
         const current = readLayer(db, 'candidate');
         const valid = validateDocument(restoreMaskedSecrets(edit(current), current));
         writeLayer(db, 'candidate', valid);
-        this.audit({ ...actor, action, detail });
+        this.audit({ ...actor, action, detail: auditDetail(current, valid) });
         return valid;
       })
       .immediate();

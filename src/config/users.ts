@@ -26,27 +26,55 @@ export function validateUser(input: unknown): UserInput {
   return copy;
 }
 
-export async function addUser(db: DB, input: unknown, at: string): Promise<UserInfo> {
+// An account as the admin API sees it: the info plus whether the password
+// must be changed at the next login (first-boot default, admin-set).
+export interface UserAccount extends UserInfo {
+  must_change_password: boolean;
+}
+
+export interface PasswordOptions {
+  // The user must change this password before doing anything else (default false).
+  mustChangePassword?: boolean;
+}
+
+export async function addUser(db: DB, input: unknown, at: string, opts: PasswordOptions = {}): Promise<UserInfo> {
   const u = validateUser(input);
   const hash = await hashPassword(u.password);
   const exists = db.prepare('SELECT 1 FROM users WHERE name = ?').get(u.name);
   if (exists) throw new ConfigStateError('ERR_CONFIG_USER_EXISTS', `user "${u.name}" exists`);
-  db.prepare('INSERT INTO users (name, password_hash, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?)').run(
-    u.name,
-    hash,
-    u.role,
-    at,
-    at,
-  );
+  db.prepare(
+    'INSERT INTO users (name, password_hash, role, created_at, updated_at, must_change_password) VALUES (?, ?, ?, ?, ?, ?)',
+  ).run(u.name, hash, u.role, at, at, opts.mustChangePassword ? 1 : 0);
   return { name: u.name, role: u.role, created_at: at, updated_at: at };
 }
 
-export async function setPassword(db: DB, name: string, password: string, at: string): Promise<void> {
+export async function setPassword(db: DB, name: string, password: string, at: string, opts: PasswordOptions = {}): Promise<void> {
   const existing = db.prepare('SELECT role FROM users WHERE name = ?').get(name) as { role: UserRole } | undefined;
   if (!existing) throw new ConfigStateError('ERR_CONFIG_NO_SUCH_USER', `no user "${name}"`);
   validateUser({ name, password, role: existing.role });
   const hash = await hashPassword(password);
-  db.prepare('UPDATE users SET password_hash = ?, updated_at = ? WHERE name = ?').run(hash, at, name);
+  db.prepare('UPDATE users SET password_hash = ?, updated_at = ?, must_change_password = ? WHERE name = ?').run(
+    hash,
+    at,
+    opts.mustChangePassword ? 1 : 0,
+    name,
+  );
+}
+
+// Returns the role the user had.
+export function setRole(db: DB, name: string, role: UserRole, at: string): UserRole {
+  const existing = db.prepare('SELECT role FROM users WHERE name = ?').get(name) as { role: UserRole } | undefined;
+  if (!existing) throw new ConfigStateError('ERR_CONFIG_NO_SUCH_USER', `no user "${name}"`);
+  validateUser({ name, password: 'placeholder-not-stored', role });
+  db.prepare('UPDATE users SET role = ?, updated_at = ? WHERE name = ?').run(role, at, name);
+  return existing.role;
+}
+
+export function getUser(db: DB, name: string): UserAccount | undefined {
+  const row = db
+    .prepare('SELECT name, role, created_at, updated_at, must_change_password FROM users WHERE name = ?')
+    .get(name) as (UserInfo & { must_change_password: number }) | undefined;
+  return row ? { ...row, must_change_password: row.must_change_password === 1 } : undefined;
 }
 
 export function deleteUser(db: DB, name: string): void {

@@ -4,6 +4,7 @@ import * as m001 from './001_initial.js';
 import * as m002 from './002_media.js';
 import * as m003 from './003_firewall.js';
 import * as m004 from './004_trunks.js';
+import * as m005 from './005_users_password_change.js';
 
 export interface Migration {
   version: number;
@@ -11,4 +12,4 @@ export interface Migration {
   sql: string;
 }
 
-export const migrations: readonly Migration[] = [m001, m002, m003, m004];
+export const migrations: readonly Migration[] = [m001, m002, m003, m004, m005];

@@ -3,6 +3,7 @@
 // web forms.
 import type { JSONSchemaType } from 'ajv';
 import type { ConfigDocument } from '../document.js';
+import { apiSchema, cdrSchema } from './api.js';
 import { NAME_PATTERN } from './common.js';
 import { firewallSchema } from './firewall.js';
 import { mediaSchema } from './media.js';
@@ -15,7 +16,7 @@ import { systemSchema } from './system.js';
 import { tlsSchema } from './tls.js';
 import { trunkSchema } from './trunk.js';
 
-export { firewallSchema, mediaSchema, pbxSchema, routeSchema, sideSchema, sipDomainSchema, sipSchema, systemSchema, tlsSchema, trunkSchema };
+export { apiSchema, cdrSchema, firewallSchema, mediaSchema, pbxSchema, routeSchema, sideSchema, sipDomainSchema, sipSchema, systemSchema, tlsSchema, trunkSchema };
 export { userSchema } from './user.js';
 export { SECRET_MASK } from './common.js';
 
@@ -24,7 +25,7 @@ export const documentSchema: JSONSchemaType<ConfigDocument> = {
   type: 'object',
   description: 'EdgeSBC configuration document, version 1.',
   additionalProperties: false,
-  required: ['version', 'system', 'sip', 'tls', 'media', 'sides', 'trunks', 'sip_domains', 'pbxs', 'routes', 'firewall'],
+  required: ['version', 'system', 'sip', 'tls', 'media', 'sides', 'trunks', 'sip_domains', 'pbxs', 'routes', 'firewall', 'api', 'cdr'],
   properties: {
     version: { type: 'integer', const: 1, description: 'Document format version.' },
     system: systemSchema,
@@ -51,5 +52,7 @@ export const documentSchema: JSONSchemaType<ConfigDocument> = {
     pbxs: { type: 'array', maxItems: 64, default: [], items: pbxSchema, description: 'PBXs.' },
     routes: { type: 'array', maxItems: 1024, default: [], items: routeSchema, description: 'Routing rules.' },
     firewall: firewallSchema,
+    api: apiSchema,
+    cdr: cdrSchema,
   },
 };

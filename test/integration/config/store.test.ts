@@ -233,6 +233,23 @@ firewall:
     packets_per_s: 500
     burst: 1000
     ban_timeout_s: 600
+api:
+  enabled: true
+  port: 8443
+  sides:
+    - lan
+  addresses: []
+  allowed_networks:
+    - 192.0.2.0/24
+  cert_file: ""
+  key_file: ""
+  session_idle_min: 15
+  login_max_failures: 5
+  lockout_s: 300
+  login_rate_per_min: 10
+cdr:
+  enabled: true
+  retention_days: 30
 `;
 
 test('open() on an empty dir seeds candidate and running with the default and commit #1', (t) => {
@@ -441,7 +458,7 @@ test('audit log records who, when, what and from where', (t) => {
     log.slice(0, 3).map((e) => [e.user, e.source, e.action, e.detail]),
     [
       ['carol', 'ssh:198.51.100.3', 'commit', 'commit 2: quieter'],
-      ['carol', 'ssh:198.51.100.3', 'candidate.patch', ''],
+      ['carol', 'ssh:198.51.100.3', 'candidate.patch', '[{"path":"/system/log_level","op":"change","from":"info","to":"warn"}]'],
       ['carol', 'ssh:198.51.100.3', 'login', ''],
     ],
   );

@@ -8,7 +8,7 @@ import type { ConfigDocument } from '../../../src/config/document.js';
 
 test('canonicalize orders keys as the schema does', () => {
   const d = defaultConfig();
-  const shuffled = { firewall: d.firewall, routes: d.routes, version: 1, sides: d.sides, pbxs: d.pbxs, sip_domains: d.sip_domains, trunks: d.trunks, tls: d.tls, media: d.media, sip: { dns_servers: [], shutdown_grace_s: 30, session_timer: d.sip.session_timer, timers: d.sip.timers, user_agent: 'EdgeSBC', retry_after_s: 5, max_calls_in_progress: 1000 }, system: d.system };
+  const shuffled = { cdr: d.cdr, api: d.api, firewall: d.firewall, routes: d.routes, version: 1, sides: d.sides, pbxs: d.pbxs, sip_domains: d.sip_domains, trunks: d.trunks, tls: d.tls, media: d.media, sip: { dns_servers: [], shutdown_grace_s: 30, session_timer: d.sip.session_timer, timers: d.sip.timers, user_agent: 'EdgeSBC', retry_after_s: 5, max_calls_in_progress: 1000 }, system: d.system };
   assert.equal(JSON.stringify(canonicalize(shuffled as ConfigDocument)), JSON.stringify(d));
 });
 

@@ -41,6 +41,7 @@ test('migrations from empty produce the expected tables and user_version', () =>
     { version: 2, name: 'media' },
     { version: 3, name: 'firewall' },
     { version: 4, name: 'trunks' },
+    { version: 5, name: 'users_password_change' },
   ]);
   // Layered tables refuse layers other than candidate/running.
   assert.throws(() => db.prepare(`INSERT INTO settings (layer, key, value) VALUES ('draft', '/x', '1')`).run(), /CHECK/);

@@ -231,7 +231,7 @@ test('migration 4 keeps the trunks, PBXs and routes of a version-3 database (the
     INSERT INTO routes (layer, name, position, from_side, match_ruri_user, to_trunk, to_pbx, priority, enabled) VALUES ('running', 'out', 0, 'lan', '', 'vonage', NULL, 100, 1), ('running', 'in', 1, 'wan', '^44', NULL, 'pbx', 5, 1);
     INSERT INTO settings (layer, key, value) VALUES ('running', '/version', '1');
   `);
-  assert.deepEqual(migrate(db), [4]);
+  assert.deepEqual(migrate(db, migrations.filter((m) => m.version <= 4)), [4]);
   const doc = readLayer(db, 'running');
   assert.equal(doc.trunks[0]!.kind, 'generic');
   assert.equal(doc.trunks[0]!.transport, 'udp');
