@@ -42,6 +42,15 @@ export async function startAdminApi(opts: {
         allowedNetworks: doc.api.allowed_networks,
       });
       log.info({ listen: listener.bound.map((b) => `https://${b}/`) }, 'admin API listening');
+      // Linux takes a packet for any of its addresses on any interface: without
+      // the firewall, a WAN peer that routes the LAN address through the box gets in.
+      const exposed = addresses.filter((a) => !/^127\.|^::1$/.test(a));
+      if (exposed.length > 0 && !doc.firewall.enabled && doc.api.allowed_networks.length === 0) {
+        log.warn(
+          { addresses: exposed },
+          'admin API open to any network that routes to these addresses: enable the firewall or set api.allowed_networks',
+        );
+      }
     } catch (err) {
       log.error({ err, addresses, port: doc.api.port }, 'admin API not listening: fix api.* (or free the port) and restart sbcd');
     }
