@@ -1,9 +1,11 @@
 // bench/rtp-relay/relay-naive: the simplest relay that works, as a yardstick for
 // the generator (if the generator cannot drive this one, it is the bottleneck)
 // and for the relays under test. Plain RTP only, no checks, no RTCP: call i's
-// port a-base+2i (facing A) forwards to 127.2.(i/250).(i%250+1):b-port from
-// port b-base+2i, and the other way to 127.1.(i/250).(i%250+1):a-port, the
-// generator's addressing (gen.c). One epoll loop, level-triggered, recvmmsg
+// socket facing A (an even port from a-base up) forwards to
+// 127.2.(i/250).(i%250+1):b-port from its socket facing B (from b-base up), and
+// the other way to 127.1.(i/250).(i%250+1):a-port, the generator's addressing
+// (gen.c). Prints one calls-file line per call ("<port facing A> <port facing B>"),
+// then "ready". One epoll loop, level-triggered, recvmmsg
 // then sendmmsg per readable socket.
 //   relay-naive --calls N [--ip 127.0.0.1] [--a-base 30000] [--b-base 40000]
 //               [--a-port 29000] [--b-port 29002] [--max-seconds 3600]
@@ -57,22 +59,36 @@ int main(int argc, char **argv) {
   struct sockaddr_in *peer = calloc((size_t)n, sizeof *peer);  // where what leaves socket j goes
   int ep = epoll_create1(EPOLL_CLOEXEC);
   if (!fd || !peer || ep < 0) return 2;
-  for (int i = 0; i < calls; i++)
+  int next_port[2] = {a_base, b_base}, ports[2] = {0, 0};
+  for (int i = 0; i < calls; i++) {
     for (int side = 0; side < 2; side++) {
       int j = 2 * i + side;
       fd[j] = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-      struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr = local,
-                              .sin_port = htons((uint16_t)((side ? b_base : a_base) + 2 * i))};
-      if (fd[j] < 0 || bind(fd[j], (struct sockaddr *)&a, sizeof a) != 0) {
-        fprintf(stderr, "relay-naive: bind %d: %s\n", ntohs(a.sin_port), strerror(errno));
-        return 2;
+      struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr = local};
+      // Even ports upward from the side's base; a port someone else holds is skipped.
+      for (;;) {
+        if (next_port[side] > 65534) {
+          fprintf(stderr, "relay-naive: out of ports\n");
+          return 2;
+        }
+        a.sin_port = htons((uint16_t)next_port[side]);
+        next_port[side] += 2;
+        if (fd[j] >= 0 && bind(fd[j], (struct sockaddr *)&a, sizeof a) == 0) break;
+        if (fd[j] < 0 || (errno != EADDRINUSE && errno != EACCES)) {
+          fprintf(stderr, "relay-naive: bind %d: %s\n", ntohs(a.sin_port), strerror(errno));
+          return 2;
+        }
       }
       peer[j].sin_family = AF_INET;
       peer[j].sin_port = htons((uint16_t)(side ? b_port : a_port));
       peer[j].sin_addr.s_addr = htonl(0x7f000000u | (uint32_t)(side + 1) << 16 | (uint32_t)(i / 250) << 8 | (uint32_t)(i % 250 + 1));
       struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (uint32_t)j};
       epoll_ctl(ep, EPOLL_CTL_ADD, fd[j], &ev);
+      ports[side] = ntohs(a.sin_port);
     }
+    // One calls-file line per call: the port facing A, the port facing B.
+    printf("%d %d\n", ports[0], ports[1]);
+  }
   signal(SIGINT, on_signal);
   signal(SIGTERM, on_signal);
   printf("ready\n");

@@ -39,14 +39,14 @@ export async function startNaive({ here, core, maxCalls, genPorts }) {
   const bin = join(here, 'build', 'relay-naive');
   const h = start('taskset', ['-c', core, bin, '--calls', String(maxCalls), '--ip', RELAY_IP, '--a-base', String(A_PORTS.min),
     '--b-base', String(B_PORTS.min), '--a-port', String(genPorts.a), '--b-port', String(genPorts.b), '--max-seconds', '7200']);
-  await waitFor(() => /ready/.test(h.stdout()), h, 'relay-naive');
-  const lines = [];
+  await waitFor(() => /^ready$/m.test(h.stdout()), h, 'relay-naive');
+  const lines = h.stdout().split('\n').filter((l) => /^\d+ \d+$/.test(l));
+  if (lines.length !== maxCalls) throw new Error(`relay-naive gave ${lines.length} port pairs, not ${maxCalls}`);
   return {
     name: 'naive', srtp: false, h, pid: h.proc.pid, pids: () => [h.proc.pid],
     note: 'all sockets bound at start: memory per call is not meaningful',
     async ensureCalls(n) {
       if (n > maxCalls) throw new Error(`naive relay was started for ${maxCalls} calls`);
-      for (let i = lines.length; i < n; i++) lines.push(line(A_PORTS.min + 2 * i, B_PORTS.min + 2 * i));
       return lines.slice(0, n);
     },
     stop: () => stop(h),
