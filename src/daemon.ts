@@ -193,6 +193,7 @@ async function main(): Promise<void> {
     }
     mediaFactory.setSettings(anchoredSettingsOf(doc));
     cdrs.applyConfig(doc.cdr);
+    admin?.server.applyConfig(doc);
     if (listenSettingsOf(doc) !== apiListen) log.warn('admin API listener settings changed: they take effect at the next restart');
     if (JSON.stringify(listenersOf(doc)) !== before) {
       log.warn('listener addresses or ports changed: they take effect at the next restart');

@@ -8,6 +8,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { ConfigDocument } from '../config/document.js';
 import { LoginGuard } from './auth/login-guard.js';
 import { SessionStore } from './auth/sessions.js';
 import { installGuard } from './auth/guard.js';
@@ -36,6 +37,8 @@ export interface ApiServerOptions {
 export interface ApiServer {
   app: FastifyInstance;
   ctx: ApiContext;
+  // A running config read from elsewhere (SIGHUP): new limits apply at once.
+  applyConfig(doc: ConfigDocument): void;
 }
 
 // Headers on every answer: no sniffing, no framing, no referrer, and the web
@@ -50,7 +53,10 @@ const SECURITY_HEADERS: Record<string, string> = {
 
 export async function buildApiServer(deps: ApiDeps, opts: ApiServerOptions = {}): Promise<ApiServer> {
   const clock = deps.clock ?? Date.now;
-  const api = () => deps.store.running().api;
+  // The running api section (session and login limits), kept current by
+  // commits here and by applyConfig() (sbcd's SIGHUP), not read per request.
+  let apiConfig = deps.store.running().api;
+  const api = () => apiConfig;
   const ctx: ApiContext = {
     ...deps,
     clock,
@@ -65,7 +71,20 @@ export async function buildApiServer(deps: ApiDeps, opts: ApiServerOptions = {})
     events: new ApiEvents(),
   };
 
-  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT, trustProxy: false, return503OnClosing: true, forceCloseConnections: true });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: BODY_LIMIT,
+    trustProxy: false,
+    return503OnClosing: true,
+    forceCloseConnections: true,
+    exposeHeadRoutes: false,
+  });
+  const unsubscribe = deps.store.onRunningChange((doc) => {
+    apiConfig = doc.api;
+  });
+  app.addHook('onClose', async () => {
+    unsubscribe();
+  });
   // JSON only: a cross-site form (text/plain, urlencoded) cannot even be parsed.
   app.removeContentTypeParser('text/plain');
   installCompilers(app);
@@ -118,5 +137,11 @@ export async function buildApiServer(deps: ApiDeps, opts: ApiServerOptions = {})
     return reply.code(404).send(noRoute(req.method, req.url));
   });
 
-  return { app, ctx };
+  return {
+    app,
+    ctx,
+    applyConfig: (doc) => {
+      apiConfig = doc.api;
+    },
+  };
 }

@@ -111,6 +111,14 @@ test('sessions end after api.session_idle_min without a request', async (t) => {
   const r = await c.get('/auth/me');
   assert.equal(r.status, 401);
   assert.equal(r.body.error.code, 'ERR_NOT_AUTHENTICATED');
+
+  // A committed api.session_idle_min applies at once.
+  const op = await fx.as('operator');
+  assert.equal((await op.put('/config/section/api', { session_idle_min: 5 })).status, 200);
+  assert.equal((await op.post('/config/commit', { comment: 'shorter sessions' })).status, 200);
+  const v = await fx.as('viewer');
+  fx.now.ms += 6 * 60_000;
+  assert.equal((await v.get('/auth/me')).status, 401);
 });
 
 test('login rate limit per source: 429 with Retry-After past api.login_rate_per_min', async (t) => {
