@@ -10,11 +10,11 @@
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { auditDetail } from './audit-diff.js';
+import { auditChanges, auditDetail } from './audit-diff.js';
 import { writeAudit, readAudit, type Actor, type AuditEntry, type AuditRecord } from './audit.js';
 import { canonicalize, restoreMaskedSecrets } from './canonical.js';
 import { defaultConfig } from './default-config.js';
-import { diffDocuments, mergePatch, type Change } from './diff.js';
+import { mergePatch, type Change } from './diff.js';
 import type { ConfigDocument, Layer, TextFormat, UserInfo, UserRole } from './document.js';
 import { ConfigStateError } from './errors.js';
 import {
@@ -261,10 +261,11 @@ export class ConfigStore {
   }
 
   // Changes from commit `from` to commit `to` (default: candidate vs running).
+  // A changed secret is a change, shown masked (******** -> ********).
   diff(from?: number, to?: number): Change[] {
     const a = from === undefined ? this.running() : this.commitSnapshot(from);
     const b = to === undefined ? (from === undefined ? this.candidate() : this.running()) : this.commitSnapshot(to);
-    return diffDocuments(canonicalize(a), canonicalize(b));
+    return auditChanges(a, b);
   }
 
   onRunningChange(listener: RunningChangeListener): () => void {

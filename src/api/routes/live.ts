@@ -114,7 +114,7 @@ export async function liveRoutes(app: FastifyInstance, { ctx }: { ctx: ApiContex
     },
   }, async () => {
     if (!ctx.trunkHealth) {
-      throw new ApiError(501, 'ERR_NOT_IMPLEMENTED', 'trunk health is not available in this build: trunk endpoint monitoring (OPTIONS) is not wired into sbcd yet');
+      throw new ApiError(501, 'ERR_NOT_IMPLEMENTED', 'trunk health is not available: no trunk health monitor (OPTIONS, V-OUT-8) runs in this process');
     }
     return ctx.trunkHealth.trunkHealth().map((r) => ({ ...r, lastChange: r.lastChange === null ? null : new Date(r.lastChange).toISOString() }));
   });
