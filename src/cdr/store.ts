@@ -82,6 +82,7 @@ function likeOf(text: string): string {
 }
 
 const MAX_QUEUE = 10_000;
+const CHUNK = 500;
 
 export class CdrStore {
   private db: Database.Database | undefined;
@@ -142,23 +143,29 @@ export class CdrStore {
   // The last write error (a full disk): those records are counted as dropped.
   lastError: Error | undefined;
 
+  // The timer's write: at most CHUNK records per turn of the event loop (a
+  // row costs some 25 µs; 3000 at once would hold calls up for 75 ms).
   private flushQuietly(): void {
-    const n = this.queue.length;
+    const n = Math.min(this.queue.length, CHUNK);
     try {
-      this.flush();
+      this.flush(CHUNK);
     } catch (err) {
       this.dropped += n;
       this.lastError = err as Error;
     }
+    if (this.queue.length > 0 && !this.timer) {
+      this.timer = setTimeout(() => this.flushQuietly(), 0);
+      this.timer.unref();
+    }
   }
 
-  // Writes every queued record in one transaction.
-  flush(): void {
+  // Writes queued records (all, or the first `max`) in one transaction.
+  flush(max = Infinity): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     const db = this.db;
     if (!db || this.queue.length === 0) return;
-    const batch = this.queue.splice(0);
+    const batch = this.queue.splice(0, max);
     const insert = db.prepare(
       `INSERT INTO cdrs (call_id, started_at, answered_at, ended_at, caller, callee, from_side, source_ip, route,
          target_kind, target_name, result, status, reason, mos, media)

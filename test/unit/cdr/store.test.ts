@@ -2,7 +2,11 @@
 // stored in batches, searched by number, time and result, summarised per
 // bucket, pruned by age.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import Database from 'better-sqlite3';
 import { pino } from 'pino';
 import type { CallWatcher, EndedCall } from '../../../src/calls/call-controller.js';
 import { CdrRecorder, CdrStore, recordOf, resultOf, type CallRecord } from '../../../src/cdr/index.js';
@@ -113,5 +117,25 @@ test('the recorder writes one record per ended call (with its media), keeps rete
   assert.equal(db.count(), 0, 'a shorter retention prunes at once');
   recorder.close();
   assert.equal(watcher, undefined);
+  db.close();
+});
+
+test('queued records reach the file in chunks of at most 500 per turn, all of them', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'cdr-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'cdr.db');
+  const db = CdrStore.open(path, { flushMs: 5 });
+  const r = await record();
+  for (let i = 0; i < 1200; i++) db.add({ ...r, callId: `q${i}` });
+  const reader = new Database(path, { readonly: true });
+  t.after(() => reader.close());
+  const rows = () => reader.prepare('SELECT COUNT(*) FROM cdrs').pluck().get() as number;
+  const seen: number[] = [];
+  for (let i = 0; i < 200 && rows() < 1200; i++) {
+    seen.push(rows());
+    await new Promise((res) => setImmediate(res));
+  }
+  assert.equal(rows(), 1200);
+  assert.ok(seen.includes(500) || seen.includes(1000), `written in chunks: ${[...new Set(seen)].join(', ')}`);
   db.close();
 });
