@@ -278,6 +278,91 @@ TEST(engine_uac_retry_after_challenge_keeps_call_id) {
   CHECK(std::string(reg2.view(reg2.vias[0].branch)) != std::string(reg.view(reg.vias[0].branch)));
 }
 
+namespace {
+
+// INVITE -> 200 -> ACK; returns the dialog id and the peer's copy of the INVITE.
+uint64_t confirmed_dialog(Harness& h, UdpPeer& peer) {
+  h.engine().post(invite_to(h, peer));
+  Message inv;
+  CHECK(peer.recv_msg(inv, 1000));
+  peer.send_to(h.port(), response_to(inv, 200, "bobtag", peer.port(), "", kSdp));
+  auto r = h.wait_type(EventType::Response, 1000);
+  CHECK(r.has_value());
+  if (!r) return 0;
+  Command ack;
+  ack.type = CommandType::Ack;
+  ack.dialog = r->dialog;
+  h.engine().post(std::move(ack));
+  Message a;
+  CHECK(peer.recv_until(a, 1000, [](const Message& x) { return is_req(x, "ACK"); }));
+  return r->dialog;
+}
+
+void send_bye(Harness& h, uint64_t dialog, HeaderList headers = {}) {
+  Command c;
+  c.type = CommandType::DialogRequest;
+  c.id = h.engine().next_id();
+  c.dialog = dialog;
+  c.method = "BYE";
+  c.headers = std::move(headers);
+  h.engine().post(std::move(c));
+}
+
+}  // namespace
+
+// RFC 3261 §22.2 / §15.1.1: a BYE challenged with 401/407 may be sent again
+// with credentials, so the challenge does not end the dialog; the next BYE is
+// CSeq + 1 in the same dialog and its 2xx ends it.
+TEST(engine_uac_challenged_bye_keeps_the_dialog_for_a_retry) {
+  Harness h;
+  CHECK(h.start());
+  UdpPeer peer;
+  uint64_t dialog = confirmed_dialog(h, peer);
+  send_bye(h, dialog);
+  Message bye;
+  CHECK(peer.recv_until(bye, 1000, [](const Message& x) { return is_req(x, "BYE"); }));
+  peer.send_to(h.port(), response_to(bye, 407, "", peer.port(), "Proxy-Authenticate: Digest realm=\"x\", nonce=\"n\"\r\n"));
+  auto r = h.wait_type(EventType::Response, 1000);
+  CHECK(r.has_value());
+  if (r) {
+    CHECK_EQ(int(r->status), 407);
+    CHECK_EQ(r->dialog, dialog);
+  }
+  CHECK(!h.wait_type(EventType::DialogTerminated, 200).has_value());
+  send_bye(h, dialog, {{"Proxy-Authorization", "Digest username=\"u\""}});
+  Message bye2;
+  CHECK(peer.recv_until(bye2, 1000, [](const Message& x) { return is_req(x, "BYE"); }));
+  CHECK_EQ(bye2.cseq.number, bye.cseq.number + 1);
+  CHECK_EQ(std::string(bye2.call_id_sv()), std::string(bye.call_id_sv()));
+  CHECK_EQ(header(bye2, "Proxy-Authorization"), std::string("Digest username=\"u\""));
+  peer.send_to(h.port(), response_to(bye2, 200, "", peer.port()));
+  auto term = h.wait_type(EventType::DialogTerminated, 1000);
+  CHECK(term.has_value());
+  if (term) CHECK_EQ(term->info, std::string("bye"));
+  CHECK(h.stats_until(3000, [](const EngineStats& s) {
+    return s.client_txns == 0 && s.dialogs == 0 && s.timers == 0;
+  }));
+}
+
+// Nobody answers the challenge: the dialog ends by itself after 64*T1.
+TEST(engine_uac_challenged_bye_without_retry_ends_the_dialog) {
+  Harness h;
+  CHECK(h.start());
+  UdpPeer peer;
+  uint64_t dialog = confirmed_dialog(h, peer);
+  send_bye(h, dialog);
+  Message bye;
+  CHECK(peer.recv_until(bye, 1000, [](const Message& x) { return is_req(x, "BYE"); }));
+  peer.send_to(h.port(), response_to(bye, 401, "", peer.port(), "WWW-Authenticate: Digest realm=\"x\", nonce=\"n\"\r\n"));
+  CHECK(h.wait_type(EventType::Response, 1000).has_value());
+  auto term = h.wait_type(EventType::DialogTerminated, 64 * kT1 + 1000);
+  CHECK(term.has_value());
+  if (term) CHECK_EQ(term->dialog, dialog);
+  CHECK(h.stats_until(3000, [](const EngineStats& s) {
+    return s.client_txns == 0 && s.dialogs == 0 && s.timers == 0;
+  }));
+}
+
 TEST(engine_uac_stray_and_foreign_responses_dropped) {
   Harness h;
   CHECK(h.start());

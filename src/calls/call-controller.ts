@@ -8,6 +8,8 @@ import type { Logger } from '../log.js';
 import { type MediaFactory, passthroughMediaFactory } from '../media/call-media.js';
 import { legPolicy, peerBySource } from '../media/media-config.js';
 import { type ServerTransaction, type SipEngine, parseNameAddr, parseUri } from '../sip/index.js';
+import { TrunkRegistry } from '../trunks/registry.js';
+import { outboundNumbers, warningValue } from '../trunks/outbound.js';
 import { Call, type CallOutcome, type CallSnapshot } from './call.js';
 import { legPeerOf } from './header-rules-call.js';
 import type { SessionTimerSettings } from './session-timer.js';
@@ -54,6 +56,8 @@ export class CallController {
   private readonly calls = new Set<Call>();
   private readonly origins = new WeakMap<Call, { route: string; fromSide: string; sourceIp: string }>();
   private readonly watchers = new Set<CallWatcher>();
+  // Trunk state that outlives a config commit (digest nonces, src/trunks/).
+  private readonly trunks = new TrunkRegistry();
   private router: Router;
   private limits: Limits;
   private doc: ConfigDocument;
@@ -69,7 +73,8 @@ export class CallController {
     private readonly guard: RequestGuard = () => true,
     private readonly hopOrder?: HopOrder,
   ) {
-    this.router = new Router(doc);
+    this.trunks.apply(doc);
+    this.router = new Router(doc, this.trunks);
     this.limits = limitsOf(doc);
     this.doc = doc;
     this.sessionTimer = sessionTimerOf(doc);
@@ -78,7 +83,8 @@ export class CallController {
 
   // A new running config: new calls use it, calls in progress keep going.
   applyConfig(doc: ConfigDocument): void {
-    this.router = new Router(doc);
+    this.trunks.apply(doc);
+    this.router = new Router(doc, this.trunks);
     this.limits = limitsOf(doc);
     this.doc = doc;
     this.sessionTimer = sessionTimerOf(doc);
@@ -155,6 +161,8 @@ export class CallController {
     }
     const from = parseNameAddr(req.headers.get('from') ?? '');
     const fromUser = (from && parseUri(from.uri)?.user) || 'anonymous';
+    const numbers = this.numbersToward(st, decision.target, ruri?.user ?? '', fromUser);
+    if (!numbers) return;
     const id = `${CALL_ID_PREFIX}-${(++callSeq).toString(36)}`;
     const target = this.ordered(decision.target);
     const source = peerBySource(this.doc, req.side, req.source.ip);
@@ -178,7 +186,7 @@ export class CallController {
       },
       st,
       target,
-      { ruriUser: ruri?.user ?? '', from: { user: fromUser, display: from?.display ?? '' }, maxForwards: maxForwards - 1 },
+      { ruriUser: numbers.ruriUser, from: { user: numbers.fromUser, display: from?.display ?? '' }, maxForwards: maxForwards - 1 },
     );
     this.calls.add(call);
     this.origins.set(call, { route: decision.route, fromSide: req.side, sourceIp: req.source.ip });
@@ -200,6 +208,19 @@ export class CallController {
         this.log.error({ err }, 'call watcher failed');
       }
     }
+  }
+
+  // The callee and caller ID as the target wants them (V-OUT-4/5,
+  // src/trunks/outbound.ts); undefined when the call was refused here.
+  private numbersToward(st: ServerTransaction, target: RouteTarget, ruriUser: string, fromUser: string): { ruriUser: string; fromUser: string } | undefined {
+    const trunk = target.trunk?.config;
+    if (!trunk) return { ruriUser, fromUser };
+    const n = outboundNumbers(trunk, ruriUser, fromUser, st.request.headers.get('p-asserted-identity'));
+    if (n.ok) return n;
+    this.log.info({ trunk: trunk.name, status: n.status, why: n.why }, 'call refused: number');
+    const host = parseUri(st.request.uri)?.host || 'edgesbc.invalid';
+    st.respond(n.status, { reason: n.reason, headers: [['Warning', warningValue(host, n.why)]] });
+    return undefined;
   }
 
   private busy(st: ServerTransaction, why: string): void {

@@ -22,6 +22,8 @@ import {
 import { vonageCodecList } from '../trunks/codec-lists.js';
 import { failsOver } from '../trunks/inbound-targets.js';
 import { requireFmtp } from '../media/sdp/required-fmtp.js';
+import { CallDigest, type HeaderPair, isChallenge } from '../trunks/call-digest.js';
+import { warningValue } from '../trunks/outbound.js';
 import { crossingHeaders } from './header-policy.js';
 import { CallHeaderRules, type LegPeer, UNKNOWN_PEER } from './header-rules-call.js';
 import { type LegName, otherLeg } from './leg.js';
@@ -118,6 +120,8 @@ export class Call {
   private readonly media: SdpLedger;
   private readonly rules: CallHeaderRules;
   private readonly timers: CallSessionTimers;
+  // Digest toward the trunk of leg b (V-OUT-2); undefined for PBXs and trunks without credentials.
+  private readonly digest: CallDigest | undefined;
 
   constructor(
     readonly id: string,
@@ -152,6 +156,8 @@ export class Call {
       },
       deps.legs?.sessionTimer ?? SESSION_TIMERS_OFF,
     );
+    const client = target.trunk?.digest;
+    this.digest = client ? new CallDigest(client, deps.log, { call: id, trunk: target.name }) : undefined;
   }
 
   get log(): Logger {
@@ -243,8 +249,9 @@ export class Call {
   // ---- leg b: the INVITE we originate ----------------------------------
 
   // `retryOf`: the INVITE sent again in the same call (same Call-ID and From
-  // tag, CSeq + 1), after a 422 (RFC 4028 §7.4).
-  private sendInvite(retryOf?: ClientTransaction): void {
+  // tag, CSeq + 1), after a 422 (RFC 4028 §7.4) or with `credentials` after
+  // a digest challenge (V-OUT-2).
+  private sendInvite(retryOf?: ClientTransaction, credentials?: HeaderPair[]): void {
     if (!this.invite) return;
     const req = this.invite.request;
     const t = this.target;
@@ -252,12 +259,18 @@ export class Call {
     const host = hostForUri(hop.host);
     const transport = hop.pbx?.transport ?? t.transport;
     const transportParam = transport === 'udp' ? '' : `;transport=${transport}`;
+    // Port 0: the trunk resolves its host with RFC 3263 (SRV), so no port.
+    const hostPort = hop.port ? `${host}:${hop.port}` : host;
+    const uri = `sip:${this.outbound.ruriUser}@${hostPort}${transportParam}`;
+    // Credentials: a challenge's answer, the same again on a 422 re-send,
+    // else the trunk's remembered nonce for a new INVITE.
+    const auth = credentials ?? (retryOf ? this.digest?.inviteCredentials : this.digest?.startInvite(uri, this.offerSdp)) ?? [];
     const spec: RequestSpec = {
       method: 'INVITE',
-      uri: `sip:${this.outbound.ruriUser}@${host}:${hop.port}${transportParam}`,
+      uri,
       side: hop.pbx?.side ?? t.side,
       transport,
-      nextHop: `${host}:${hop.port}`,
+      nextHop: hostPort,
       from: {
         uri: `sip:${this.outbound.from.user}@${t.fromDomain ? hostForUri(t.fromDomain) : host}`,
         display: this.outbound.from.display,
@@ -267,7 +280,7 @@ export class Call {
       maxForwards: this.outbound.maxForwards,
       // 100rel is ours to offer on this leg whatever the caller supports:
       // the engine PRACKs for us.
-      headers: this.rules.toward('b', [...this.timers.inviteHeaders(), ...crossingHeaders(req.headers.list(), this.hostToward.b)]),
+      headers: [...this.rules.toward('b', [...this.timers.inviteHeaders(), ...crossingHeaders(req.headers.list(), this.hostToward.b)]), ...auth],
       body: this.offerSdp,
       ...(retryOf ? { retryOf } : {}),
     };
@@ -335,14 +348,15 @@ export class Call {
       this.adopt('b', dialog);
       if (this.canceled || this.state === 'ended' || this.state === 'ending') {
         // A CANCEL crossed this 200 (RFC 3261 §9.1): confirm and tear down b.
-        dialog.ack({});
+        dialog.ack(this.ackOfB());
         this.bye(dialog);
         this.end();
         return;
       }
       let body = res.body;
       this.timers.onInviteAccepted(res.headers);
-      if (!this.lateOffer) dialog.ack({});
+      this.digest?.noteContact(res.headers.get('contact'));
+      if (!this.lateOffer) dialog.ack(this.ackOfB());
       try {
         if (body) body = await (this.lateOffer ? this.media.offer('b', body) : this.media.answer('b', body));
       } catch (err) {
@@ -350,7 +364,7 @@ export class Call {
         // The callee answered with SDP we cannot relay: it is up, so it gets
         // a BYE (after the ACK a late offer still owes it); the caller gets the refusal.
         this.log.warn({ call: this.id, status: err.status, why: err.message }, 'answer refused by media');
-        if (this.lateOffer) dialog.ack({});
+        if (this.lateOffer) dialog.ack(this.ackOfB());
         this.bye(dialog);
         this.respondA(err.status, err.status === 488 ? 'Not Acceptable Here' : 'Service Unavailable');
         this.end();
@@ -379,6 +393,7 @@ export class Call {
       this.sendInvite(txn);
       return;
     }
+    if (isChallenge(res.status) && this.digest) return this.onChallengeFromB(txn, res);
     if (this.shouldFailOver(res) && this.hop + 1 < this.target.hops.length && this.state === 'setup') {
       this.hop += 1;
       this.log.warn({ call: this.id, status: res.status, hop: this.hop }, 'failing over to next hop');
@@ -466,7 +481,7 @@ export class Call {
     if (!this.lateOffer || !this.b) return;
     this.lateOffer = false;
     const body = ack.body ? await this.media.answer('a', ack.body) : '';
-    this.b.ack({ body, headers: body ? [['Content-Type', 'application/sdp']] : [] });
+    this.b.ack(this.ackOfB(body));
   }
 
   private async onInDialogRequest(leg: LegName, st: ServerTransaction): Promise<void> {
@@ -502,8 +517,8 @@ export class Call {
     }
     const toward = otherLeg(leg);
     const headers = [...crossingHeaders(req.headers.list(), this.hostToward[toward]), ...this.timers.relayHeaders(toward, method)];
-    const txn = other.request(method, { headers: this.rules.toward(toward, headers), body });
-    const { response } = await txn.final;
+    if (leg === 'b' && CARRIES_OFFER.has(method)) this.digest?.noteContact(req.headers.get('contact'));
+    const { response } = await this.requestIn(toward, method, this.rules.toward(toward, headers), body);
     if (method === 'INVITE' && response.status >= 200 && response.status < 300) other.ack({});
     let answer = response.body;
     if (answer && CARRIES_OFFER.has(method)) answer = await this.media.answer(toward, answer);
@@ -549,7 +564,12 @@ export class Call {
   private bye(dialog: Dialog | undefined): void {
     if (!dialog || dialog.state === 'terminated') return;
     this.state = this.state === 'ended' ? 'ended' : 'ending';
-    dialog.request('BYE', { headers: this.rules.toward(dialog === this.a ? 'a' : 'b', []) }).final.catch(() => undefined);
+    const headers = this.rules.toward(dialog === this.a ? 'a' : 'b', []);
+    if (dialog === this.b && this.digest) {
+      this.digest.request('BYE', '', (auth) => dialog.request('BYE', { headers: [...headers, ...auth] })).catch(() => undefined);
+      return;
+    }
+    dialog.request('BYE', { headers }).final.catch(() => undefined);
   }
 
   private dialogOf(leg: LegName): Dialog | undefined {
@@ -559,7 +579,38 @@ export class Call {
 
   // An in-dialog request of our own (a session refresh) on `leg`.
   private sendInDialog(leg: LegName, method: string, headers: Array<[string, string]>, body: string): Promise<FinalResult> | undefined {
-    return this.dialogOf(leg)?.request(method, { headers: this.rules.toward(leg, headers), body }).final;
+    return this.dialogOf(leg) ? this.requestIn(leg, method, this.rules.toward(leg, headers), body) : undefined;
+  }
+
+  // ---- digest toward a trunk (V-OUT-2, src/trunks/call-digest.ts) ----------
+
+  // A 401/407 to our INVITE: re-sent once with credentials (twice after
+  // stale=true), else the caller gets 403: the challenge is ours to answer,
+  // never the PBX's (relayedFinal), and a second one means wrong credentials.
+  private onChallengeFromB(txn: ClientTransaction, res: SipResponse): void {
+    const credentials = this.digest?.answerInvite(res);
+    if (credentials) {
+      this.sendInvite(txn, credentials);
+      return;
+    }
+    this.respondA(403, 'Forbidden', [['Warning', warningValue(this.hostToward.a, `trunk ${this.target.name} refused our credentials`)]]);
+    this.end();
+  }
+
+  // The ACK of b's 2xx repeats the INVITE's credentials (RFC 3261 §13.2.2.4).
+  private ackOfB(body = ''): { headers: HeaderPair[]; body: string } {
+    const headers: HeaderPair[] = [...(this.digest?.inviteCredentials ?? [])];
+    if (body) headers.push(['Content-Type', 'application/sdp']);
+    return { headers, body };
+  }
+
+  // An in-dialog request on `leg` (headers final); toward a trunk, a challenge is answered.
+  private requestIn(leg: LegName, method: string, headers: HeaderPair[], body: string): Promise<FinalResult> {
+    const dialog = (leg === 'a' ? this.a : this.b)!;
+    if (leg === 'b' && this.digest) {
+      return this.digest.request(method, body, (auth) => dialog.request(method, { headers: [...headers, ...auth], body }));
+    }
+    return dialog.request(method, { headers, body }).final;
   }
 
   private end(): void {

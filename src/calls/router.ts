@@ -4,6 +4,7 @@
 // and does no allocation beyond the result.
 import type { ConfigDocument } from '../config/document.js';
 import { inboundTarget } from '../trunks/inbound-targets.js';
+import type { TrunkRegistry, TrunkRuntime } from '../trunks/registry.js';
 import { trunkHops } from '../trunks/trunk-endpoints.js';
 
 export type Side = 'lan' | 'wan';
@@ -24,6 +25,7 @@ export interface RouteTarget {
   transport: Transport;
   hops: Hop[]; // ordered: first is primary, the rest are failover
   fromDomain: string; // host for the From header ("" = the hop's host)
+  trunk?: TrunkRuntime; // a trunk's credentials, numbers policy (src/trunks/)
 }
 
 export type RouteDecision =
@@ -40,7 +42,9 @@ interface CompiledRoute {
 export class Router {
   private readonly routes: CompiledRoute[];
 
-  constructor(doc: ConfigDocument) {
+  // `registry`: the trunk state kept across commits (digest nonces); absent in
+  // tests that only route.
+  constructor(doc: ConfigDocument, registry?: TrunkRegistry) {
     const trunks = new Map(doc.trunks.map((t) => [t.name, t]));
     const pbxs = new Map(doc.pbxs.map((p) => [p.name, p]));
     this.routes = doc.routes
@@ -61,6 +65,7 @@ export class Router {
               transport: t.transport as Transport,
               hops,
               fromDomain: t.from_domain ?? '',
+              ...(registry?.get(t.name) ? { trunk: registry.get(t.name) } : {}),
             };
           }
         } else if (r.to.pbx !== undefined) {

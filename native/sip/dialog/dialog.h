@@ -76,6 +76,11 @@ struct Dialog {
   uint64_t invite_txn = 0;
   std::string ack;
   uint32_t last_rseq = 0;  // last reliable provisional seen (RSeq)
+
+  // A BYE we sent was challenged (401/407): the dialog stays for 64*T1 so
+  // call control can send the BYE again with credentials (RFC 3261 §22.2,
+  // §15.1.1: only 481, 408 or no answer end it), then ends in any case.
+  Timer bye_challenged;
 };
 
 std::string dialog_key(std::string_view call_id, std::string_view local_tag, std::string_view remote_tag);

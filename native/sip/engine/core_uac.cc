@@ -424,7 +424,13 @@ void Core::deliver_non_invite(ClientTxn& t, const Message& m, const Flow& flow) 
   if (status < 200 || !t.dialog) return;
   Dialog* d = find_dialog(t.dialog);
   if (!d) return;
-  if (t.method == "BYE") {
+  if (t.method == "BYE" && (status == 401 || status == 407)) {
+    uint64_t id = d->id;
+    arm(d->bye_challenged, times_.t1x64(), [this, id] {
+      if (Dialog* x = find_dialog(id)) terminate_dialog(*x, "bye");
+      publish();
+    });
+  } else if (t.method == "BYE") {
     terminate_dialog(*d, "bye");
   } else if (t.method == "UPDATE" && status < 300) {
     std::string_view c = header_value(m, HeaderId::Contact);
