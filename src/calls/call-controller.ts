@@ -154,7 +154,8 @@ export class CallController {
     if (this.calls.size >= this.limits.maxCallsInProgress) return this.busy(st, 'call limit reached');
 
     const ruri = parseUri(req.uri);
-    const decision = this.router.route(req.side as Side, ruri?.user ?? '');
+    const source = peerBySource(this.doc, req.side, req.source.ip);
+    const decision = this.router.route(req.side as Side, ruri?.user ?? '', source?.kind === 'trunk' ? source.name : '');
     if (!decision.ok) {
       st.respond(decision.status, { reason: decision.reason });
       return;

@@ -36,6 +36,7 @@ interface CompiledRoute {
   name: string;
   fromSide: Side;
   pattern: RegExp | null;
+  fromTrunk: string; // "" = from any source
   target: RouteTarget | null; // null: the target exists but is disabled
 }
 
@@ -68,15 +69,22 @@ export class Router {
               ...(registry?.get(t.name) ? { trunk: registry.get(t.name) } : {}),
             };
           }
-        } else if (r.to.pbx !== undefined) {
-          const p = pbxs.get(r.to.pbx);
-          if (p && p.enabled !== false) {
+        } else {
+          // One PBX, or an ordered list (DID route, V-IN-1/2): the enabled
+          // ones with an address become the hops, failed over in order on
+          // 5xx, timeout or transport error. The first sets side and transport;
+          // a later PBX on another side or transport is skipped.
+          const list = r.to.pbx !== undefined ? [r.to.pbx] : (r.to.pbxs ?? []).map((x) => x.pbx);
+          const usable = list.map((n) => pbxs.get(n)).filter((p) => p !== undefined && p.enabled !== false && p.host !== '');
+          const first = usable[0];
+          if (first) {
+            const hops = usable.filter((p) => p!.side === first.side && p!.transport === first.transport).map((p) => ({ host: p!.host, port: p!.port }));
             target = {
               kind: 'pbx',
-              name: p.name,
-              side: p.side as Side,
-              transport: p.transport as Transport,
-              hops: [{ host: p.host, port: p.port }],
+              name: first.name,
+              side: first.side as Side,
+              transport: first.transport as Transport,
+              hops,
               fromDomain: '',
             };
           }
@@ -84,14 +92,17 @@ export class Router {
           target = inboundTarget(r.to.pbxs, pbxs);
         }
         const user = r.match?.ruri_user ?? '';
-        return { name: r.name, fromSide: r.from_side as Side, pattern: user ? new RegExp(user) : null, target };
+        return { name: r.name, fromSide: r.from_side as Side, pattern: user ? new RegExp(user) : null, fromTrunk: r.match?.from_trunk ?? '', target };
       });
   }
 
-  route(fromSide: Side, ruriUser: string): RouteDecision {
+  // `sourceTrunk`: the trunk the request came from, when known (routes with
+  // match.from_trunk only match it).
+  route(fromSide: Side, ruriUser: string, sourceTrunk = ''): RouteDecision {
     let matchedDisabled = false;
     for (const r of this.routes) {
       if (r.fromSide !== fromSide) continue;
+      if (r.fromTrunk !== '' && r.fromTrunk !== sourceTrunk) continue;
       if (r.pattern && !r.pattern.test(ruriUser)) continue;
       if (!r.target) {
         matchedDisabled = true;
