@@ -166,7 +166,6 @@ export class CallController {
     if (!numbers) return;
     const id = `${CALL_ID_PREFIX}-${(++callSeq).toString(36)}`;
     const target = this.ordered(decision.target);
-    const source = peerBySource(this.doc, req.side, req.source.ip);
     const media = this.media.create(id, {
       a: legPolicy(this.doc, req.side, source),
       b: legPolicy(this.doc, target.side, { kind: target.kind, name: target.name }),

@@ -69,22 +69,15 @@ export class Router {
               ...(registry?.get(t.name) ? { trunk: registry.get(t.name) } : {}),
             };
           }
-        } else {
-          // One PBX, or an ordered list (DID route, V-IN-1/2): the enabled
-          // ones with an address become the hops, failed over in order on
-          // 5xx, timeout or transport error. The first sets side and transport;
-          // a later PBX on another side or transport is skipped.
-          const list = r.to.pbx !== undefined ? [r.to.pbx] : (r.to.pbxs ?? []).map((x) => x.pbx);
-          const usable = list.map((n) => pbxs.get(n)).filter((p) => p !== undefined && p.enabled !== false && p.host !== '');
-          const first = usable[0];
-          if (first) {
-            const hops = usable.filter((p) => p!.side === first.side && p!.transport === first.transport).map((p) => ({ host: p!.host, port: p!.port }));
+        } else if (r.to.pbx !== undefined) {
+          const p = pbxs.get(r.to.pbx);
+          if (p && p.enabled !== false) {
             target = {
               kind: 'pbx',
-              name: first.name,
-              side: first.side as Side,
-              transport: first.transport as Transport,
-              hops,
+              name: p.name,
+              side: p.side as Side,
+              transport: p.transport as Transport,
+              hops: [{ host: p.host, port: p.port }],
               fromDomain: '',
             };
           }

@@ -85,30 +85,6 @@ test('V-OUT-3: a trunk with an endpoint set routes to the set, its region first'
   assert.equal(out.ok && out.target.hops.length, 12);
 });
 
-test('V-IN-1 V-IN-2: a DID route to ordered PBXs gives hops in order (disabled PBXs skipped)', () => {
-  const r = new Router(
-    doc((d) => {
-      d.pbxs.push({ ...structuredClone(d.pbxs[0]!), name: 'pbx2', host: '127.0.0.11', port: 5092 });
-      d.pbxs.push({ ...structuredClone(d.pbxs[0]!), name: 'pbx3', host: '127.0.0.12', enabled: false });
-      d.routes.unshift({
-        name: 'did',
-        from_side: 'wan',
-        match: { ruri_user: '^442079460000$', from_trunk: '' },
-        to: { pbxs: [{ pbx: 'pbx3', timeout_ms: 5000 }, { pbx: 'pbx2', timeout_ms: 2000 }, { pbx: 'pbx', timeout_ms: 5000 }] },
-        priority: 1,
-        enabled: true,
-      });
-    }),
-  );
-  const out = r.route('wan', '442079460000');
-  assert.equal(out.ok && out.route, 'did');
-  assert.deepEqual(out.ok && out.target.hops, [
-    { host: '127.0.0.11', port: 5092 },
-    { host: '127.0.0.1', port: 5090 },
-  ]);
-  assert.equal(r.route('wan', '14155550100').ok && 'vonage-to-pbx', 'vonage-to-pbx');
-});
-
 test('a route with match.from_trunk only takes calls from that trunk', () => {
   const r = new Router(
     doc((d) => {
