@@ -19,12 +19,14 @@ import { CdrRecorder, CdrStore } from './cdr/index.js';
 import type { ConfigDocument } from './config/document.js';
 import { ConfigError } from './config/errors.js';
 import { ConfigStore } from './config/store.js';
+import { configWarnings } from './config/warnings.js';
 import { Firewall, attachToStore } from './firewall/index.js';
 import { createLogger, type Logger } from './log.js';
 import { AnchoredMediaFactory } from './media/anchored-media.js';
 import { anchoredSettingsOf, mediaSidesOf } from './media/media-config.js';
 import { MediaEngine } from './media/media-engine.js';
 import { SipEngine, generateSelfSigned, type EngineOptions, type ListenerOptions } from './sip/index.js';
+import { endpointSets } from './trunks/endpoint-sets.js';
 import { TrunkHealthMonitor } from './trunks/health-monitor.js';
 import { HopSelector } from './trunks/selection.js';
 
@@ -118,6 +120,12 @@ function importConfigFile(store: ConfigStore, file: string): void {
   store.commit({ user: 'sbcd', comment: `--config ${file}` });
 }
 
+// What a valid config may still get wrong (src/config/warnings.ts): said
+// at start and at every commit.
+function logConfigWarnings(log: Logger, doc: ConfigDocument): void {
+  for (const w of configWarnings(doc)) log.warn({ path: w.path }, `config warning: ${w.message}`);
+}
+
 async function main(): Promise<void> {
   const args = parseCommandLine();
   mkdirSync(args.dataDir, { recursive: true });
@@ -140,6 +148,17 @@ async function main(): Promise<void> {
   let running = store.running();
   const log = createLogger(running.system.log_level);
   log.info({ dataDir: args.dataDir }, 'sbcd starting');
+  // The shipped Vonage endpoint sets (data/vonage/endpoints/): a broken file
+  // stops the daemon here with the file and the reason (issue 5, V-OUT-3).
+  try {
+    const sets = endpointSets();
+    log.info({ endpointSets: [...sets.keys()] }, 'endpoint sets loaded');
+  } catch (err) {
+    log.fatal({ err }, 'sbcd failed: endpoint sets');
+    store.close();
+    process.exit(1);
+  }
+  logConfigWarnings(log, running);
 
   // The firewall goes in before SIP listens: on boot and after a crash the
   // running config's table is back in the kernel before the first packet
@@ -202,6 +221,7 @@ async function main(): Promise<void> {
       log.warn('sip.dns_servers changed: it takes effect at the next restart');
     }
     log.info({ why }, 'running config applied');
+    logConfigWarnings(log, doc);
   };
   // Call records (cdr.db next to config.db).
   const cdrStore = CdrStore.open(join(args.dataDir, 'cdr.db'));

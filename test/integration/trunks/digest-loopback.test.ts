@@ -17,7 +17,9 @@ describe('V-OUT-2 digest toward a trunk that challenges INVITE and BYE (SIPp ver
       name: 'vonage', side: 'wan', transport: 'udp', endpoints: [{ host: ADDR.vonage, port: await freePort(ADDR.vonage) }],
       api_key: 'trunkkey', api_secret: 'Tr0nkSecret',
     };
-    sbc = await startSbcd({ config: { system: { log_level: 'debug' }, trunks: [trunk] } });
+    // A second trunk, routed nowhere, offering SRTP over UDP: accepted, with a warning (V-OUT-10).
+    const srtpOverUdp = { name: 'srtp-udp', side: 'wan', transport: 'udp', endpoints: [{ host: '192.0.2.99', port: 5060 }], media: { srtp: 'sdes' } };
+    sbc = await startSbcd({ config: { system: { log_level: 'debug' }, trunks: [trunk, srtpOverUdp] } });
   });
   after(async () => {
     await sbc?.stop();
@@ -46,5 +48,12 @@ describe('V-OUT-2 digest toward a trunk that challenges INVITE and BYE (SIPp ver
     assert.equal(select(uas!.messages, { direction: 'sent', status: 403 }).length, 0, 'SIPp accepted both answers');
     const logs = sbc.stdout() + sbc.stderr();
     assert.ok(!logs.includes('Tr0nkSecret'));
+  });
+
+  test('V-OUT-3 V-OUT-10: sbcd loads the endpoint sets at start and logs the SRTP-without-TLS warning', async () => {
+    const sets = await sbc.waitForLog((l) => l.msg === 'endpoint sets loaded');
+    assert.deepEqual(sets.endpointSets, ['nexmo-later', 'nexmo-legacy', 'vonage-current']);
+    const w = await sbc.waitForLog((l) => typeof l.msg === 'string' && l.msg.startsWith('config warning: SRTP over udp'));
+    assert.equal(w.path, '/trunks/1/media/srtp');
   });
 });
