@@ -4,6 +4,7 @@
 // Type augmentations: request.cookies / reply.setCookie, and schema.tags / summary.
 import type {} from '@fastify/cookie';
 import type {} from '@fastify/swagger';
+import type { FastifyRequest } from 'fastify';
 import type { CallSnapshot } from '../calls/call.js';
 import type { CallWatcher } from '../calls/call-controller.js';
 import type { CdrStore } from '../cdr/store.js';
@@ -83,6 +84,9 @@ declare module 'fastify' {
     public?: boolean;
     // Allowed while the password must be changed (the auth routes).
     duringPasswordChange?: boolean;
+    // Config object routes: the JSON Pointer of the object edited ("/trunks/3",
+    // "/system"), so a problem carries the document path and the path inside the object.
+    docPath?: (req: FastifyRequest) => string;
   }
   interface FastifyRequest {
     caller?: Caller;

@@ -5,6 +5,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { ErrorObject } from 'ajv';
 import { ConfigError, ConfigStateError, type ConfigStateCode } from '../config/errors.js';
 import type { Logger } from '../log.js';
+import type {} from './context.js'; // route config fields (docPath)
 
 export interface Problem {
   // JSON Pointer into the config document (config routes) or into the request part.
@@ -81,15 +82,6 @@ export function problemsOfAjv(errors: readonly ErrorObject[]): Problem[] {
     out.push(prob);
   }
   return out;
-}
-
-// Config object routes say where their object sits in the document, so a
-// problem carries both the document path and the path inside the object.
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    // JSON Pointer of the object this route edits ("/trunks/3", "/system").
-    docPath?: (req: FastifyRequest) => string;
-  }
 }
 
 function withField(problems: Problem[], prefix: string, fromBody: boolean): Problem[] {

@@ -1,6 +1,6 @@
 // /users (admin only): accounts, roles, password resets. Passwords are
 // write-only; at least one admin always remains.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { UserRole } from '../../config/document.js';
 import type { UserAccount } from '../../config/users.js';
 import type { ApiContext } from '../context.js';
@@ -55,11 +55,10 @@ export async function userRoutes(app: FastifyInstance, { ctx }: { ctx: ApiContex
     return a;
   };
   const admins = () => store.listUsers().filter((u) => u.role === 'admin').length;
-  const lastAdminGuard = (req: FastifyRequest, name: string, what: string) => {
+  const lastAdminGuard = (name: string, what: string) => {
     if (account(name).role === 'admin' && admins() <= 1) {
       throw new ApiError(409, 'ERR_LAST_ADMIN', `${name} is the only admin: make another user admin before you ${what}`);
     }
-    void req;
   };
 
   app.get('/users', {
@@ -86,7 +85,7 @@ export async function userRoutes(app: FastifyInstance, { ctx }: { ctx: ApiContex
     const { role, password, mustChangePassword } = req.body;
     const before = account(name);
     if (role !== undefined && role !== before.role) {
-      if (role !== 'admin') lastAdminGuard(req, name, 'take the admin role away');
+      if (role !== 'admin') lastAdminGuard(name, 'take the admin role away');
       store.setRole(name, role, actorOf(req));
     }
     if (password !== undefined) {
@@ -104,7 +103,7 @@ export async function userRoutes(app: FastifyInstance, { ctx }: { ctx: ApiContex
     schema: { tags, summary: 'Delete an account (ends its sessions)', params: nameParams, response: { 204: { type: 'null' }, ...ERROR_RESPONSES } },
   }, async (req, reply) => {
     const { name } = req.params;
-    lastAdminGuard(req, name, 'delete it');
+    lastAdminGuard(name, 'delete it');
     store.deleteUser(name, actorOf(req));
     ctx.sessions.deleteUser(name);
     return reply.code(204).send();
