@@ -351,6 +351,7 @@ for (const t of TARGETS) {
   }
 }
 const s = summary(results);
+mkdirSync(dirname(OUT), { recursive: true });
 writeFileSync(OUT, JSON.stringify({ at: new Date().toISOString(), loadAvgBefore: loadAvg, quick: QUICK, stepSeconds: STEP_S, rates: RATES,
   maxP99Us: MAX_P99_US, relayCore: RELAY_CORE, genCore: GEN_CORE, results, ...s }, null, 2));
 console.log(`\nresults: ${OUT}`);
