@@ -22,6 +22,7 @@ import { ConfigStore } from './config/store.js';
 import { configWarnings } from './config/warnings.js';
 import { Firewall, attachToStore } from './firewall/index.js';
 import { createLogger, type Logger } from './log.js';
+import { Registrar } from './registrar/index.js';
 import { AnchoredMediaFactory } from './media/anchored-media.js';
 import { anchoredSettingsOf, mediaSidesOf } from './media/media-config.js';
 import { MediaEngine } from './media/media-engine.js';
@@ -181,6 +182,8 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const mediaFactory = new AnchoredMediaFactory(media, anchoredSettingsOf(running), log.child({ mod: 'media' }));
+  // signalled-peers media policy: the firewall opens what each peer's SDP names.
+  mediaFactory.onPeerSignalled((side, ip, ports) => firewall.mediaPeerSignalled(side, ip, ports));
 
   const options = engineOptions(running, args.dataDir, log);
   let engine: SipEngine;
@@ -197,7 +200,9 @@ async function main(): Promise<void> {
   health.apply(running);
   // New calls try the two closest healthy endpoints first (V-OUT-3).
   const hops = new HopSelector((trunk, host, port) => health.healthOf(trunk, host, port));
-  const calls = new CallController(engine, running, log.child({ mod: 'calls' }), mediaFactory, (req) => firewall.admit(req), hops);
+  // PBXs that register to the SBC; each failed digest counts toward a ban.
+  const registrar = new Registrar(running, { log: log.child({ mod: 'registrar' }), onAuthFailure: (ip) => firewall.authFailed(ip) });
+  const calls = new CallController(engine, running, log.child({ mod: 'calls' }), mediaFactory, (req) => firewall.admit(req), hops, registrar);
 
   const apply = (doc: ConfigDocument, why: string): void => {
     const before = JSON.stringify(listenersOf(running));

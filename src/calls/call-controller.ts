@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import type { ConfigDocument } from '../config/document.js';
 import type { Logger } from '../log.js';
 import { type MediaFactory, passthroughMediaFactory } from '../media/call-media.js';
-import { legPolicy, peerBySource } from '../media/media-config.js';
+import { legPolicy, peerBySource, type PeerRef } from '../media/media-config.js';
+import { type Registrar, callerAllowed, registeredTarget } from '../registrar/index.js';
 import { type ServerTransaction, type SipEngine, parseNameAddr, parseUri } from '../sip/index.js';
 import { TrunkRegistry } from '../trunks/registry.js';
 import { outboundNumbers, warningValue } from '../trunks/outbound.js';
@@ -72,6 +73,9 @@ export class CallController {
     private readonly media: MediaFactory = passthroughMediaFactory,
     private readonly guard: RequestGuard = () => true,
     private readonly hopOrder?: HopOrder,
+    // PBXs that register to the SBC (src/registrar/): REGISTER handling and
+    // where their calls go.
+    private readonly registrar?: Registrar,
   ) {
     this.trunks.apply(doc);
     this.router = new Router(doc, this.trunks);
@@ -84,6 +88,7 @@ export class CallController {
   // A new running config: new calls use it, calls in progress keep going.
   applyConfig(doc: ConfigDocument): void {
     this.trunks.apply(doc);
+    this.registrar?.applyConfig(doc);
     this.router = new Router(doc, this.trunks);
     this.limits = limitsOf(doc);
     this.doc = doc;
@@ -126,6 +131,7 @@ export class CallController {
       return;
     }
     if (method === 'INVITE') return this.onInvite(st);
+    if (method === 'REGISTER' && this.registrar?.active) return this.registrar.onRegister(st);
     if (method === 'OPTIONS') {
       st.respond(200, {
         headers: [
@@ -154,18 +160,25 @@ export class CallController {
     if (this.calls.size >= this.limits.maxCallsInProgress) return this.busy(st, 'call limit reached');
 
     const ruri = parseUri(req.uri);
-    const source = peerBySource(this.doc, req.side, req.source.ip);
+    const source = this.sourceOf(req.side, req.source.ip);
     const decision = this.router.route(req.side as Side, ruri?.user ?? '', source?.kind === 'trunk' ? source.name : '');
     if (!decision.ok) {
       st.respond(decision.status, { reason: decision.reason });
       return;
     }
+    const routed = this.registrar ? registeredTarget(decision.target, this.registrar) : decision.target;
+    if (!routed) {
+      this.log.info({ route: decision.route, pbx: decision.target.name }, 'call refused: PBX not registered');
+      st.respond(480, { reason: 'Temporarily Unavailable (PBX not registered)' });
+      return;
+    }
     const from = parseNameAddr(req.headers.get('from') ?? '');
     const fromUser = (from && parseUri(from.uri)?.user) || 'anonymous';
-    const numbers = this.numbersToward(st, decision.target, ruri?.user ?? '', fromUser);
+    if (!this.callerAllowedFrom(st, source, routed, fromUser)) return;
+    const numbers = this.numbersToward(st, routed, ruri?.user ?? '', fromUser);
     if (!numbers) return;
     const id = `${CALL_ID_PREFIX}-${(++callSeq).toString(36)}`;
-    const target = this.ordered(decision.target);
+    const target = this.ordered(routed);
     const media = this.media.create(id, {
       a: legPolicy(this.doc, req.side, source),
       b: legPolicy(this.doc, target.side, { kind: target.kind, name: target.name }),
@@ -193,6 +206,33 @@ export class CallController {
     this.tell((w) => w.started?.(id));
     this.log.debug({ call: id, route: decision.route, side: req.side }, 'call routed');
     call.start();
+  }
+
+  // The configured peer a request came from, or the registered PBX.
+  private sourceOf(side: string, ip: string): PeerRef | null {
+    const peer = peerBySource(this.doc, side, ip);
+    if (peer) return peer;
+    const pbx = this.registrar?.pbxFrom(side, ip);
+    return pbx ? { kind: 'pbx', name: pbx } : null;
+  }
+
+  // A PBX's allowed_numbers toward trunks: the From user and, when sent,
+  // the P-Asserted-Identity user must both be allowed; else 403.
+  private callerAllowedFrom(st: ServerTransaction, source: PeerRef | null, target: RouteTarget, fromUser: string): boolean {
+    if (source?.kind !== 'pbx' || target.kind !== 'trunk') return true;
+    const pbx = this.doc.pbxs.find((p) => p.name === source.name);
+    if (!pbx) return true;
+    const pai = parseNameAddr(st.request.headers.get('p-asserted-identity') ?? '');
+    const callers = [fromUser, ...(pai ? [parseUri(pai.uri)?.user ?? ''] : [])];
+    const refused = callers.find((c) => !callerAllowed(pbx, c));
+    if (refused === undefined) return true;
+    this.log.warn({ pbx: pbx.name, caller: refused.slice(0, 32) }, 'call refused: caller number not in the PBX\'s allowed_numbers');
+    const host = parseUri(st.request.uri)?.host || 'edgesbc.invalid';
+    st.respond(403, {
+      reason: 'Forbidden (Caller Number Not Allowed)',
+      headers: [['Warning', warningValue(host, `caller ${refused.slice(0, 32)} is not in allowed_numbers of PBX ${pbx.name}`)]],
+    });
+    return false;
   }
 
   private ordered(t: RouteTarget): RouteTarget {

@@ -88,7 +88,7 @@ export function defaultConfig(): ConfigDocument {
       trunks: {},
       address_lists: {},
       resolve_interval_s: 300,
-      admin: { tcp_ports: [443, 22], networks: [] },
+      admin: { tcp_ports: [22], networks: [] },
       icmp_per_s: 10,
       bans: {
         timeout_s: 3600,

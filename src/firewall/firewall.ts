@@ -3,8 +3,6 @@
 // apply would change, keeps the trunk endpoint addresses resolved and the
 // sets updated in place, and holds the dynamic bans (kernel set with
 // timeouts; each ban logged with its reason). docs/firewall.md.
-import { promises as dns } from 'node:dns';
-import { isIP } from 'node:net';
 import type { ConfigDocument } from '../config/document.js';
 import type { Logger } from '../log.js';
 import { allLists } from './address-lists.js';
@@ -22,17 +20,19 @@ import {
 import { normalizeIp } from './cidr.js';
 import { readInterfaces, wanInterfacesOf, type NetInterface } from './interfaces.js';
 import { runNft, NftError, type NftRunner } from './nft.js';
+import { resolverFor, trunkNames, type Resolver } from './trunk-names.js';
 import { timedElem, type Json } from './nft-json.js';
 import { diffLines, generatedLines, kernelLines, stableJson, type DiffLine } from './preview.js';
 import { BANNED, FLOOD, PEERS, TABLE, generateRuleset, signallingSources, wanSides, type Ruleset } from './ruleset.js';
 
-export { normalizeIp };
+export { normalizeIp, type Resolver };
 
-export type Resolver = (host: string) => Promise<string[]>;
 
 export interface FirewallOptions {
   log: Logger;
   nft?: NftRunner;
+  // Resolves every trunk name, SRV entry names included (tests); default:
+  // sip.dns_servers or the system resolver (trunk-names.ts).
   resolve?: Resolver;
   // The box's interfaces (default: rtnetlink through the addon).
   interfaces?: () => NetInterface[];
@@ -67,11 +67,8 @@ interface BanRecord {
 
 const DYNAMIC_SETS = new Set<string>([BANNED[4], BANNED[6], PEERS[4], PEERS[6], FLOOD[4], FLOOD[6]]);
 const RESOLVE_TIMEOUT_MS = 3000;
-
-async function defaultResolve(host: string): Promise<string[]> {
-  const all = await dns.lookup(host, { all: true });
-  return all.map((a) => a.address);
-}
+// How long a signalled media peer stays in the peers set without a new offer.
+export const MEDIA_PEER_TIMEOUT_S = 4 * 3600;
 
 function isObj(v: Json | undefined): v is { [k: string]: Json } {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -80,7 +77,7 @@ function isObj(v: Json | undefined): v is { [k: string]: Json } {
 export class Firewall {
   private readonly log: Logger;
   private readonly nft: NftRunner;
-  private readonly resolver: Resolver;
+  private readonly resolver: Resolver | undefined;
   private readonly interfaces: () => NetInterface[];
   private readonly clock: () => number;
   private doc: ConfigDocument | undefined;
@@ -94,7 +91,7 @@ export class Firewall {
   constructor(opts: FirewallOptions) {
     this.log = opts.log;
     this.nft = opts.nft ?? runNft;
-    this.resolver = opts.resolve ?? defaultResolve;
+    this.resolver = opts.resolve;
     this.interfaces = opts.interfaces ?? readInterfaces;
     this.clock = opts.clock ?? Date.now;
     const syncMs = opts.banSyncMs ?? 1000;
@@ -233,6 +230,24 @@ export class Firewall {
     if (!addr || !this.enabled || !this.hasPeersSet()) return;
     const elem = timedElem({ concat: [addr.text, port] }, timeoutS);
     this.nft(addElementsBatch(TABLE, PEERS[addr.family], [elem]), { what: `media peer ${addr.text}:${port}` });
+  }
+
+  // A peer on `side` signalled its media address for our `localPorts`
+  // (media anchoring calls this, src/media/anchored-media.ts): with the
+  // signalled-peers policy, exactly that source may reach those ports, for
+  // MEDIA_PEER_TIMEOUT_S (each re-INVITE renews it; the flow itself stays
+  // open through conntrack while packets keep coming).
+  mediaPeerSignalled(side: string, ip: string, localPorts: readonly number[]): void {
+    const doc = this.doc;
+    const addr = normalizeIp(ip);
+    if (!doc?.firewall.enabled || !addr || !this.hasPeersSet() || !wanSides(doc).includes(side)) return;
+    const elems = localPorts.filter((p) => p > 0).map((port) => timedElem({ concat: [addr.text, port] }, MEDIA_PEER_TIMEOUT_S));
+    if (elems.length === 0) return;
+    try {
+      this.nft(addElementsBatch(TABLE, PEERS[addr.family], elems), { what: `media peer ${addr.text}` });
+    } catch (err) {
+      this.log.error({ err, ip: addr.text }, 'media peer not added');
+    }
   }
 
   // --- internals ---------------------------------------------------------------
@@ -396,16 +411,20 @@ export class Firewall {
   private async resolveAll(doc: ConfigDocument): Promise<Map<string, string[]>> {
     const out = new Map<string, string[]>();
     const jobs: Promise<void>[] = [];
+    const dnsOf = resolverFor(doc);
+    const lookup = (n: { host: string; srv: boolean }, transport: string): Promise<string[]> =>
+      this.resolver ? this.resolver(n.host) : n.srv ? dnsOf.srv(n.host, transport) : dnsOf.host(n.host);
     for (const t of doc.trunks) {
-      const names = t.endpoints.map((e) => e.host).filter((h) => isIP(h) === 0);
+      const names = trunkNames(t);
       if (names.length === 0) continue;
       jobs.push(
         (async () => {
           const addrs = new Set<string>();
-          for (const host of names) {
+          for (const name of names) {
+            const host = name.host;
             try {
               const got = await Promise.race([
-                this.resolver(host),
+                lookup(name, t.transport),
                 new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), RESOLVE_TIMEOUT_MS).unref()),
               ]);
               got.forEach((a) => addrs.add(a));
@@ -427,7 +446,7 @@ export class Firewall {
     const s = doc.firewall.resolve_interval_s;
     // Re-read on the same schedule: endpoint names, and the interfaces
     // holding the WAN addresses (an address moved by HA or DHCP).
-    const hasNames = doc.trunks.some((t) => t.endpoints.some((e) => isIP(e.host) === 0));
+    const hasNames = doc.trunks.some((t) => trunkNames(t).length > 0);
     if (s === 0 || (!hasNames && doc.firewall.wan_interfaces.length > 0)) return;
     this.resolveTimer = setInterval(() => {
       void this.apply(doc, 'endpoint names and interfaces re-read').catch((err: unknown) =>

@@ -7,10 +7,10 @@
 // addressed to a WAN side's address): default drop there. Every other packet
 // leaves our base chain with policy accept, so LAN traffic and the host's own
 // rules are untouched.
-import { isIP } from 'node:net';
 import type { ConfigDocument, FirewallTrunkConfig, SideConfig, TrunkConfig } from '../config/document.js';
 import { cidrsOf, type AddressList } from './address-lists.js';
 import { mergeCidrs, parseCidr, type Cidr, type Family } from './cidr.js';
+import { trunkLiterals } from './trunk-names.js';
 import {
   accept,
   anySet,
@@ -100,11 +100,16 @@ export function trunkFirewall(doc: ConfigDocument, trunk: string): FirewallTrunk
 // resolved addresses of its endpoints (and endpoint hosts that are literals).
 export function signallingSources(input: RulesetInput, trunk: TrunkConfig): Cidr[] {
   const fw = trunkFirewall(input.doc, trunk.name);
-  const endpoints = [
-    ...trunk.endpoints.map((e) => e.host).filter((h) => isIP(h) !== 0),
-    ...(input.resolved.get(trunk.name) ?? []),
-  ];
+  // The trunk's real hops (manual endpoints or its endpoint set), not only
+  // trunks[].endpoints: trunk-names.ts.
+  const endpoints = [...trunkLiterals(trunk), ...(input.resolved.get(trunk.name) ?? [])];
   return [...cidrsOf(input.lists, fw.signalling_lists), ...literalCidrs(endpoints)];
+}
+
+// The admin API's own port (api.port: one source of truth) and the other
+// admin ports configured (SSH), sorted, no duplicates.
+export function adminPorts(doc: ConfigDocument): number[] {
+  return [...new Set([doc.api.port, ...doc.firewall.admin.tcp_ports])].sort((a, b) => a - b);
 }
 
 function sidePorts(side: SideConfig): { udp: number[]; tcp: number[] } {
@@ -294,7 +299,8 @@ export function generateRuleset(input: RulesetInput): Ruleset {
         mediaRules.push({
           chain: 'wan',
           comment: `media from signalled peers (IPv${f})`,
-          expr: [match({ concat: [saddr(f), payload('udp', 'dport')] }, setRef(PEERS[f])), accept],
+          // Counted: what the signalled peers sent shows in `nft list`.
+          expr: [match({ concat: [saddr(f), payload('udp', 'dport')] }, setRef(PEERS[f])), counter, accept],
         });
       }
     }
@@ -305,7 +311,7 @@ export function generateRuleset(input: RulesetInput): Ruleset {
     rules.push({
       chain: 'wan',
       comment: `admin from admin networks (IPv${f})`,
-      expr: [match(saddr(f), setRef(adminSet(f))), portMatch('tcp', fw.admin.tcp_ports), accept],
+      expr: [match(saddr(f), setRef(adminSet(f))), portMatch('tcp', adminPorts(doc)), accept],
     });
   }
   rules.push({ chain: 'wan', comment: 'WAN default drop', expr: [counter, drop] });

@@ -66,6 +66,9 @@ export interface StreamStats {
 interface Registry {
   register(relay: number, media: AnchoredMedia): void;
   unregister(relay: number): void;
+  // A peer's SDP named its media address for our ports on `side` (the
+  // firewall's signalled-peers policy opens exactly that, src/firewall/).
+  signalled?(side: string, ip: string, localPorts: number[]): void;
 }
 
 const STATS_WAIT_MS = 1000;
@@ -229,6 +232,11 @@ export class AnchoredMedia implements CallMedia {
     for (const s of this.streams) {
       if (s.relay === 0) continue;
       this.engine.updateRelay(s.relay, this.legUpdate(s, 'a'), this.legUpdate(s, 'b'), s.audio ? timeoutMs : 0);
+      for (const leg of ['a', 'b'] as const) {
+        const remote = s.peer[leg]?.remote;
+        const local = s.local?.[leg];
+        if (remote && local) this.registry.signalled?.(this.policy(leg).side, remote.ip, [...new Set([local.rtpPort, local.rtcpPort])]);
+      }
     }
   }
 
@@ -312,9 +320,17 @@ function mosOf(leg: RelayStats['a'], codec: string): number {
 
 export class AnchoredMediaFactory {
   private readonly byRelay = new Map<number, AnchoredMedia>();
+  private peerHook: ((side: string, ip: string, localPorts: number[]) => void) | undefined;
   private readonly registry: Registry = {
     register: (relay, media) => this.byRelay.set(relay, media),
     unregister: (relay) => this.byRelay.delete(relay),
+    signalled: (side, ip, ports) => {
+      try {
+        this.peerHook?.(side, ip, ports);
+      } catch (err) {
+        this.log.error({ err }, 'media peer hook failed');
+      }
+    },
   };
 
   constructor(
@@ -326,6 +342,11 @@ export class AnchoredMediaFactory {
     engine.on('latched', (relay: number, leg: LegName, rtcp: boolean, ip: string, port: number) =>
       this.byRelay.get(relay)?.onLatched(relay, leg, rtcp, ip, port),
     );
+  }
+
+  // Told each media address a peer signals, with our ports it will send to.
+  onPeerSignalled(hook: (side: string, ip: string, localPorts: number[]) => void): void {
+    this.peerHook = hook;
   }
 
   // A new running config: calls created from now on use it.

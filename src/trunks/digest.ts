@@ -40,7 +40,7 @@ export interface DigestRequest {
 // One pass over a WWW-/Proxy-Authenticate value (RFC 7235 §2.1, §4.1):
 // scheme, then name=value pairs (token or quoted-string) until the next
 // scheme. A value may hold several challenges.
-function tokenizeChallenges(text: string): { scheme: string; params: Map<string, string> }[] {
+export function tokenizeChallenges(text: string): { scheme: string; params: Map<string, string> }[] {
   const out: { scheme: string; params: Map<string, string> }[] = [];
   const token = /[A-Za-z0-9!#$%&'*+.^_`|~-]+/y;
   const space = /[\s,]*/y;

@@ -25,7 +25,8 @@ export function inboundTarget(list: PbxTarget[], pbxs: Map<string, PbxConfig>): 
   const hops: RouteTarget['hops'] = [];
   for (const entry of list) {
     const p = pbxs.get(entry.pbx);
-    if (!p || p.enabled === false || p.host === '') continue;
+    // A registering PBX has no host: src/registrar/targets.ts puts its contact in.
+    if (!p || p.enabled === false || (p.host === '' && p.registration?.mode !== 'register')) continue;
     hops.push({
       host: p.host,
       port: p.port,

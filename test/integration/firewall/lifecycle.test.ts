@@ -37,7 +37,8 @@ describe('firewall across commit confirmed and restarts', { skip, timeout: 120_0
   before(async () => {
     topo = await createTopology({ prefix: 'esbc-fwl' });
     sbc = await startSbcd({ netns: topo.ns.sbc, fullConfig: fwConfig() });
-    topo.spawn(topo.ns.sbc, process.execPath, ['-e', "require('net').createServer((s)=>{s.on('error',()=>{});s.end('admin\\n')}).listen(443)"]);
+    // A stand-in admin service on the WAN address, on the API's port (the admin port the firewall opens).
+    topo.spawn(topo.ns.sbc, process.execPath, ['-e', `require('net').createServer((s)=>{s.on('error',()=>{});s.end('admin\\n')}).listen(8443, '${NETNS_ADDR.sbcWan}')`]);
   });
   after(async () => {
     if (sbc && sbc.proc.exitCode === null) await sbc.stop();
@@ -46,16 +47,16 @@ describe('firewall across commit confirmed and restarts', { skip, timeout: 120_0
 
   test('commit confirmed not confirmed in time: the old ruleset is back', async () => {
     const good = await ruleset(topo);
-    assert.equal(await tcpProbe(topo, topo.ns.attacker, NETNS_ADDR.sbcWan, 443), 'closed');
+    assert.equal(await tcpProbe(topo, topo.ns.attacker, NETNS_ADDR.sbcWan, 8443), 'closed');
     // The test's store clock runs 52 s behind: "commit confirmed 1" expires 8 s from now.
     commitToSbcd(sbc, { firewall: { admin: { networks: ['203.0.113.64/28'] }, icmp_per_s: 50 } }, { confirmMinutes: 1, clock: () => Date.now() - 52_000 });
     await sbc.waitForLog((l) => l.msg === 'firewall applied' && l.why === 'SIGHUP', 5000);
     assert.notDeepEqual(await ruleset(topo), good);
-    assert.equal(await tcpProbe(topo, topo.ns.attacker, NETNS_ADDR.sbcWan, 443), 'open', 'the risky commit opened admin to 203.0.113.64/28');
+    assert.equal(await tcpProbe(topo, topo.ns.attacker, NETNS_ADDR.sbcWan, 8443), 'open', 'the risky commit opened admin to 203.0.113.64/28');
     const restored = await sbc.waitForLog((l) => l.msg === 'firewall applied' && /confirm timeout/.test(String(l.why)), 20_000);
     assert.match(String(restored.why), /^commit \d+: confirm timeout, restored commit \d+$/);
     assert.deepEqual(await ruleset(topo), good);
-    assert.equal(await tcpProbe(topo, topo.ns.attacker, NETNS_ADDR.sbcWan, 443), 'closed');
+    assert.equal(await tcpProbe(topo, topo.ns.attacker, NETNS_ADDR.sbcWan, 8443), 'closed');
   });
 
   test('sbcd killed (kill -9) and started again: the ruleset is back before SIP listens', async () => {

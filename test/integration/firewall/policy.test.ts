@@ -58,19 +58,26 @@ describe('firewall policy in a namespace', { skip, timeout: 120_000 }, () => {
     assert.ok(await pbx.waitFor((r) => r.length > 0, 1500), pbx.describe());
   });
 
-  test('admin port: open from the LAN, closed on WAN, open from a configured admin network', async () => {
-    topo.spawn(topo.ns.sbc, process.execPath, ['-e', "require('net').createServer((s)=>{s.on('error',()=>{});s.end('admin\\n')}).listen(443)"]);
+  test('admin port (the API\'s port, 8443): open from the LAN, closed on WAN, open from a configured admin network', async () => {
+    // A stand-in admin service on the WAN address, on the API's port and on
+    // 443 (an admin port before api.port became the one source of truth).
+    topo.spawn(topo.ns.sbc, process.execPath, [
+      '-e',
+      `for (const p of [8443, 443]) require('net').createServer((s)=>{s.on('error',()=>{});s.end('admin\\n')}).listen(p, '${NETNS_ADDR.sbcWan}')`,
+    ]);
     await sleep(300);
-    assert.equal(await tcpProbe(topo, topo.ns.pbx, NETNS_ADDR.sbcLan, 443), 'open');
-    assert.equal(await tcpProbe(topo, topo.ns.attacker, NETNS_ADDR.sbcWan, 443), 'closed');
-    assert.equal(await tcpProbe(topo, topo.ns.vonage, NETNS_ADDR.sbcWan, 443), 'closed');
+    assert.equal(await tcpProbe(topo, topo.ns.pbx, NETNS_ADDR.sbcLan, 8443), 'open', 'the admin API on the LAN side');
+    assert.equal(await tcpProbe(topo, topo.ns.attacker, NETNS_ADDR.sbcWan, 8443), 'closed');
+    assert.equal(await tcpProbe(topo, topo.ns.vonage, NETNS_ADDR.sbcWan, 8443), 'closed');
     commitToSbcd(sbc, { firewall: { admin: { networks: ['203.0.113.64/28'] } } });
     await sbc.waitForLog((l) => l.msg === 'firewall sets updated in place', 5000);
-    assert.equal(await tcpProbe(topo, topo.ns.attacker, NETNS_ADDR.sbcWan, 443), 'open');
-    assert.equal(await tcpProbe(topo, topo.ns.vonage, NETNS_ADDR.sbcWan, 443), 'closed');
+    assert.equal(await tcpProbe(topo, topo.ns.attacker, NETNS_ADDR.sbcWan, 8443), 'open');
+    assert.equal(await tcpProbe(topo, topo.ns.attacker, NETNS_ADDR.sbcWan, 443), 'closed', '443 is not an admin port unless configured');
+    assert.equal(await tcpProbe(topo, topo.ns.vonage, NETNS_ADDR.sbcWan, 8443), 'closed');
+    const t0 = Date.now();
     commitToSbcd(sbc, { firewall: { admin: { networks: [] } } });
-    await sleep(500);
-    assert.equal(await tcpProbe(topo, topo.ns.attacker, NETNS_ADDR.sbcWan, 443), 'closed');
+    await sbc.waitForLog((l) => l.msg === 'firewall sets updated in place' && Number(l.time) >= t0, 5000);
+    assert.equal(await tcpProbe(topo, topo.ns.attacker, NETNS_ADDR.sbcWan, 8443), 'closed');
   });
 
   test('media: open range from anywhere, then only from the media list', async () => {

@@ -5,6 +5,7 @@ import { allLists } from '../../../src/firewall/address-lists.js';
 import { replaceTableBatch } from '../../../src/firewall/batch.js';
 import { wanInterfacesOf } from '../../../src/firewall/interfaces.js';
 import { generateRuleset, type Ruleset } from '../../../src/firewall/ruleset.js';
+import { trunkNames } from '../../../src/firewall/trunk-names.js';
 import type { ConfigDocument } from '../../../src/config/document.js';
 import { firewallDoc } from './fixture.js';
 
@@ -124,6 +125,7 @@ test('media per policy: open range, Vonage media ranges, signalled peers', () =>
         right: '@peers_v4',
       },
     },
+    { counter: { packets: 0, bytes: 0 } },
     { accept: null },
   ]);
   assert.deepEqual(peers.sets.find((s) => s.name === 'peers_v4'), {
@@ -173,7 +175,7 @@ test('admin ports only from admin networks on WAN; ICMP rate-limited', () => {
   const rs = gen(firewallDoc({}, (d) => (d.firewall.admin = { tcp_ports: [22, 443], networks: ['203.0.113.0/28'] })));
   assert.deepEqual(rule(rs, 'admin from admin networks (IPv4)'), [
     { match: { op: '==', left: saddr('ip'), right: '@admin_v4' } },
-    { match: { op: '==', left: { payload: { protocol: 'tcp', field: 'dport' } }, right: { set: [22, 443] } } },
+    { match: { op: '==', left: { payload: { protocol: 'tcp', field: 'dport' } }, right: { set: [22, 443, 8443] } } },
     { accept: null },
   ]);
   assert.deepEqual(rs.sets.find((s) => s.name === 'admin_v4')?.elements, [{ prefix: { addr: '203.0.113.0', len: 28 } }]);
@@ -243,4 +245,29 @@ test('interfaces holding the WAN addresses (rtnetlink) are matched too; LAN-shar
     'to the WAN addresses (IPv6)',
   ]);
   assert.deepEqual(rule(rs, 'interfaces holding the WAN addresses')[0], { match: { op: '==', left: { meta: { key: 'iifname' } }, right: 'eth1' } });
+});
+
+test('admin ports follow the API\'s configured port (one source of truth) plus the other admin ports', () => {
+  const def = gen(firewallDoc());
+  assert.deepEqual(def.rules.find((r) => r.comment === 'admin from admin networks (IPv4)')?.expr[1], {
+    match: { op: '==', left: { payload: { protocol: 'tcp', field: 'dport' } }, right: { set: [22, 8443] } },
+  });
+  const moved = gen(firewallDoc({}, (d) => (d.api.port = 9443)));
+  assert.deepEqual(moved.rules.find((r) => r.comment === 'admin from admin networks (IPv4)')?.expr[1], {
+    match: { op: '==', left: { payload: { protocol: 'tcp', field: 'dport' } }, right: { set: [22, 9443] } },
+  });
+});
+
+test('an endpoint-set trunk\'s signalling sources are its real hops (resolved), not trunks[].endpoints', () => {
+  const doc = firewallDoc({ signalling_lists: [] }, (d) => {
+    // No manual endpoints: before, the table admitted none of the set's hosts.
+    Object.assign(d.trunks[0]!, { endpoints: [], endpoint_set: 'vonage-current', region: 'us', srv: false });
+  });
+  const names = trunkNames(doc.trunks[0]!);
+  assert.equal(names.length, 12, JSON.stringify(names));
+  assert.deepEqual(names[0], { host: 'sip-us-3-1.vonage.com', srv: false }, 'the region\'s hosts first');
+  const rs = gen(doc, { vonage: ['198.51.100.21', '198.51.100.22'] });
+  assert.deepEqual(rs.sets.find((s) => s.name === 'sig_vonage_v4')?.elements, ['198.51.100.21', '198.51.100.22']);
+  const srv = firewallDoc({}, (d) => Object.assign(d.trunks[0]!, { endpoints: [], endpoint_set: 'vonage-current', region: 'eu', srv: true }));
+  assert.deepEqual(trunkNames(srv.trunks[0]!), [{ host: 'sip-eu.vonage.com', srv: true }]);
 });
