@@ -15,11 +15,17 @@
 //
 // State is kept across config commits for endpoints whose trunk, host,
 // port, transport and side did not change.
+//
+// Trunk health also says how each trunk's REGISTER stands (./registration.ts,
+// for trunks with `register.enabled`): the monitor runs those registrations
+// beside its probes and lists them as rows of their own ("REGISTER sip:…"),
+// so the admin API and UI show them with no change of their own.
 import type { ConfigDocument, TrunkConfig } from '../config/document.js';
 import type { Logger } from '../log.js';
 import type { FinalResult, RequestSpec } from '../sip/index.js';
 import { DEFAULT_THRESHOLDS, EndpointHealth, type HealthState, type HealthThresholds, probeVerdict, type StateChange } from './health.js';
 import type { HopHealth } from './selection.js';
+import { type RegistrationState, type RegistrationTiming, TrunkRegistrations } from './registration.js';
 import { type TrunkHop, trunkHops } from './trunk-endpoints.js';
 
 /** What the monitor needs of the SIP engine (SipEngine has it). */
@@ -39,14 +45,16 @@ export interface HealthMonitorOptions {
   firstDelayMs?: (intervalMs: number) => number;
   /** Trunk hops from config (default trunkHops: manual endpoints or the endpoint set). */
   hopsOf?: (trunk: TrunkConfig) => TrunkHop[];
+  /** Retry timing of trunk registrations (default registration.ts DEFAULT_TIMING). */
+  registerTiming?: RegistrationTiming;
 }
 
 /** One row per checked endpoint, for the admin UI. */
 export interface TrunkEndpointHealth {
   trunk: string;
-  /** "host:port", or the host alone for an RFC 3263 (SRV) name. */
+  /** "host:port", or the host alone for an RFC 3263 (SRV) name; "REGISTER sip:KEY@DOMAIN" for a registration. */
   endpoint: string;
-  state: HealthState;
+  state: HealthState | RegistrationState;
   /** Smoothed OPTIONS round trip, ms (0.1 ms resolution); null before the first measurement. */
   rttMs: number | null;
   /** When the state last changed (ms since the epoch); null = never. */
@@ -108,7 +116,7 @@ class EndpointProbe {
 
   constructor(
     public settings: ProbeSettings,
-    private readonly m: Required<Omit<HealthMonitorOptions, 'thresholds'>> & { thresholds: HealthThresholds },
+    private readonly m: MonitorSettings,
   ) {
     this.health = new EndpointHealth(m.thresholds);
   }
@@ -189,8 +197,11 @@ function roundRtt(ms: number | undefined): number | null {
   return ms === undefined ? null : Math.round(ms * 10) / 10;
 }
 
+type MonitorSettings = Required<Omit<HealthMonitorOptions, 'thresholds' | 'registerTiming'>> & { thresholds: HealthThresholds };
+
 export class TrunkHealthMonitor {
-  private readonly opts: Required<Omit<HealthMonitorOptions, 'thresholds'>> & { thresholds: HealthThresholds };
+  private readonly opts: MonitorSettings;
+  private readonly registrations: TrunkRegistrations;
   // In config order (trunks, then each trunk's hops).
   private probes = new Map<string, EndpointProbe>();
   private byEndpoint = new Map<string, EndpointProbe>();
@@ -206,11 +217,19 @@ export class TrunkHealthMonitor {
       firstDelayMs: o.firstDelayMs ?? ((interval) => Math.random() * Math.min(interval, 1000)),
       hopsOf: o.hopsOf ?? ((t) => trunkHops(t)),
     };
+    this.registrations = new TrunkRegistrations({
+      engine: o.engine,
+      log: o.log,
+      now: this.opts.now,
+      hopsOf: this.opts.hopsOf,
+      ...(o.registerTiming ? { timing: o.registerTiming } : {}),
+    });
   }
 
   /** Starts, keeps or stops probes to match the running config. */
   apply(doc: ConfigDocument): void {
     if (this.closed) return;
+    this.registrations.apply(doc);
     const next = new Map<string, EndpointProbe>();
     for (const trunk of doc.trunks) {
       if (trunk.enabled === false || !(trunk.options_ping_s > 0)) continue;
@@ -250,8 +269,12 @@ export class TrunkHealthMonitor {
     return p ? { state: p.health.state, rttMs: p.health.rttMs } : undefined;
   }
 
-  /** Every checked endpoint, in config order (for the admin UI). */
+  /** Every checked endpoint in config order, then every trunk registration (for the admin UI). */
   trunkHealth(): TrunkEndpointHealth[] {
+    return [...this.probeRows(), ...this.registrations.rows()];
+  }
+
+  private probeRows(): TrunkEndpointHealth[] {
     return [...this.probes.values()].map((p) => ({
       trunk: p.settings.trunk,
       endpoint: endpointName(p.settings.hop),
@@ -265,6 +288,7 @@ export class TrunkHealthMonitor {
   /** Stops every probe (sbcd shutdown); answers still in flight are ignored. */
   close(): void {
     this.closed = true;
+    this.registrations.close();
     for (const p of this.probes.values()) p.stop();
     this.probes.clear();
     this.byEndpoint.clear();

@@ -50,6 +50,7 @@ export function parseStandinLine(line: string, at = Date.now()): StandinEvent | 
   if (fields.method) ev.method = fields.method;
   if (fields.callid) ev.callId = fields.callid;
   if (fields.uri) fields.uri = Buffer.from(fields.uri, 'base64').toString('utf8');
+  if (fields.contact) fields.contact = Buffer.from(fields.contact, 'base64').toString('utf8');
   if (fields.msg !== undefined) {
     const raw = Buffer.from(fields.msg, 'base64').toString('utf8');
     fields.msg = raw;

@@ -31,6 +31,8 @@ export interface EdgeSettings {
   nonceCount: boolean;
   nonceExpireS: number;
   badCredentials: 'challenge' | 403;
+  /** The longest registration the registrar grants (s); longer Expires are shortened to it. */
+  registerMaxExpiresS: number;
   callee: { ip: string; port: number };
   insideNet: string;
   /** Scratch directory of this edge (ctl socket, tls.cfg). */
@@ -120,6 +122,7 @@ export class KamailioEdge {
       substdef('CH_FLAGS', s.qop ? 1 : 0),
       substdef('STALE_FLAGS', s.qop ? 17 : 16),
       substdef('BAD_CREDS', String(s.badCredentials)),
+      substdef('REG_MAX_EXPIRES', s.registerMaxExpiresS),
     ];
     if (s.tlsPort) args.push('-A', 'WITH_TLS');
     if (s.challenge === 401) args.push('-A', 'WITH_WWW_AUTH');

@@ -62,6 +62,8 @@ export interface StandinOptions {
   nonceExpireS?: number;
   /** Wrong key/secret: challenge again (default, what makes a naive client loop) or 403. */
   badCredentials?: 'challenge' | 403;
+  /** REGISTER: the longest expiry the registrar grants, s (default 3600); a test's short one forces refreshes. */
+  registerMaxExpiresS?: number;
   /** "current": TLS 1.2 only (default); "legacy": TLS >= 1.0; "off": no TLS listener. */
   tls?: 'current' | 'legacy' | 'off';
   /** 2 (default) or 1 edge. */
@@ -175,6 +177,7 @@ export async function startVonageStandin(topo: Topology, opts: StandinOptions = 
       nonceCount: opts.nonceCount ?? true,
       nonceExpireS: opts.nonceExpireS ?? 300,
       badCredentials: opts.badCredentials ?? 'challenge',
+      registerMaxExpiresS: opts.registerMaxExpiresS ?? 3600,
       callee: opts.callee ?? { ip: VONAGE_ADDR.callee, port: 5060 },
       insideNet: VONAGE_ADDR.insideNet,
       dir: edgeDir,
