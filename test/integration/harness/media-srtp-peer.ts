@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { trackChild } from './cleanup.js';
+import { netnsExecArgs } from './netns.js';
 import { repoRoot } from './paths.js';
 import type { UdpAddress } from './rtp-endpoint.js';
 
@@ -49,6 +50,8 @@ export interface SrtpPeerOptions {
   replayAt?: number;
   /** Kill bound (default: the run's own length + 10 s). */
   timeoutMs?: number;
+  /** Run inside this network namespace (ip netns exec), e.g. a netns topology's Vonage side. */
+  netns?: string;
 }
 
 export interface SrtpPeerReport {
@@ -110,7 +113,9 @@ export async function startSrtpPeer(o: SrtpPeerOptions): Promise<SrtpPeerRun> {
   const command = `srtp-peer ${args.map((a, i) => (args[i - 1]?.endsWith('-key') ? '<key>' : a)).join(' ')}`;
 
   const runMs = o.durationMs ?? (o.count ?? 50) * (o.intervalMs ?? 20) + (o.lingerMs ?? 500);
-  const proc = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = o.netns
+    ? spawn('ip', netnsExecArgs(o.netns, bin, args), { stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   trackChild(proc);
   let out = '';
   let err = '';
