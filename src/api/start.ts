@@ -7,6 +7,7 @@ import type { Logger } from '../log.js';
 import { ensureFirstBootAdmin } from './auth/first-boot.js';
 import type { ApiDeps } from './context.js';
 import { apiAddresses, apiTlsFiles, listenApi, type ApiListener, type ApiTls } from './listen.js';
+import { startLocalSocket, type LocalSocket } from './local-socket.js';
 import { buildApiServer, type ApiServer } from './server.js';
 
 export interface AdminApi {
@@ -31,6 +32,13 @@ export async function startAdminApi(opts: {
   const { doc, deps, log } = opts;
   await ensureFirstBootAdmin(deps.store, deps.dataDir, log);
   const server = await buildApiServer(deps, opts.webRoot ? { webRoot: opts.webRoot } : {});
+  // The console CLI's Unix socket (src/cli/), whatever api.enabled says.
+  let local: LocalSocket | undefined;
+  try {
+    local = await startLocalSocket(server, { dataDir: deps.dataDir, log });
+  } catch (err) {
+    log.error({ err }, 'local socket not listening: the sbc CLI cannot reach sbcd');
+  }
   let listener: ApiListener | undefined;
   if (doc.api.enabled) {
     const addresses = apiAddresses(doc);
@@ -61,6 +69,7 @@ export async function startAdminApi(opts: {
     server,
     listener,
     close: async () => {
+      await local?.close();
       if (listener) await listener.close();
       else await server.app.close();
     },

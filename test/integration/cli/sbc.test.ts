@@ -1,0 +1,274 @@
+// The `sbc` console CLI against a real sbcd over its local socket: the
+// first-boot wizard (from stdin and through a pseudo-terminal, secrets never
+// echoed), every show command, configure mode (set, delete, show | compare,
+// commit confirmed, confirm, rollback, save/load, discard), refusals with
+// their paths and exit codes, scripts on stdin, --json, completion.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { SbcdClient } from '../../../src/cli/client.js';
+import type { Io } from '../../../src/cli/io.js';
+import { Shell } from '../../../src/cli/shell.js';
+import { repoRoot, startSbcd, tmpDir, type Sbcd } from '../harness/index.js';
+
+const CLI = join(repoRoot, 'dist', 'src', 'cli', 'main.js');
+const ADMIN_PASSWORD = 'first-Boot-pass-9';
+const VONAGE_SECRET = 'S3cr3t-never-shown';
+
+interface Run {
+  code: number | null;
+  out: string;
+  err: string;
+}
+
+let sbcd: Sbcd;
+let socket: string;
+
+// One sbc process; stdin gets `input` then EOF. Bounded: killed after 20 s.
+function sbc(args: string[], input = '', opts: { uid?: number; gid?: number } = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [CLI, ...args], {
+      env: { ...process.env, EDGESBC_SOCKET: socket },
+      stdio: ['pipe', 'pipe', 'pipe'],
+      ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.gid ?? opts.uid } : {}),
+    });
+    let out = '';
+    let err = '';
+    p.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    p.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    const t = setTimeout(() => p.kill('SIGKILL'), 20_000);
+    p.on('close', (code) => {
+      clearTimeout(t);
+      resolve({ code, out, err });
+    });
+    p.stdin.end(input);
+  });
+}
+
+before(async () => {
+  sbcd = await startSbcd({ config: { api: { enabled: false } } });
+  socket = join(sbcd.dataDir, 'sbcd.sock');
+  await sbcd.waitForLog((l) => l.msg === 'local socket listening (sbc CLI)');
+});
+
+after(async () => {
+  await sbcd?.stop();
+});
+
+test('the socket is 0660 and the proof directory sticky, not listable', () => {
+  assert.equal(statSync(socket).mode & 0o7777, 0o660);
+  assert.equal(statSync(join(sbcd.dataDir, 'cli-auth')).mode & 0o7777, 0o1730);
+});
+
+test('before setup: commands are refused until the generated password is changed (exit 1)', async () => {
+  const r = await sbc(['show', 'trunks']);
+  assert.equal(r.code, 1, r.err);
+  assert.match(r.err, /change your password first.*sbc setup/);
+});
+
+test('sbc setup from stdin: password, LAN address, Vonage trunk, diff, commit; secrets never printed', async () => {
+  const answers = [ADMIN_PASSWORD, ADMIN_PASSWORD, '127.0.0.1', 'abcd1234', VONAGE_SECRET, 'us', '', 'yes'];
+  const r = await sbc(['setup'], answers.map((a) => `${a}\n`).join(''));
+  assert.equal(r.code, 0, `${r.out}\n${r.err}`);
+  assert.match(r.out, /4\. What commit will change:/);
+  assert.match(r.out, /~ \/trunks\/vonage\/kind: "generic" -> "vonage"/);
+  assert.match(r.out, /~ \/trunks\/vonage\/api_secret: "" -> "\*\*\*\*\*\*\*\*"/);
+  assert.match(r.out, /Committed \(commit \d+\)/);
+  for (const s of [ADMIN_PASSWORD, VONAGE_SECRET]) assert.ok(!`${r.out}${r.err}`.includes(s), 'a secret was printed');
+  assert.equal(existsSync(join(sbcd.dataDir, 'admin-password')), false, 'the first-boot password file is gone');
+
+  const t = await sbc(['--json', '-c', 'show configuration trunks vonage']);
+  assert.equal(t.code, 0, t.err);
+  const trunk = JSON.parse(t.out) as Record<string, unknown>;
+  assert.equal(trunk.kind, 'vonage');
+  assert.equal(trunk.region, 'us');
+  assert.equal(trunk.country, 'US');
+  assert.equal(trunk.endpoint_set, 'vonage-current');
+  assert.equal(trunk.api_key, 'abcd1234');
+  assert.equal(trunk.api_secret, '********');
+  const h = await sbc(['show', 'history', '1']);
+  assert.match(h.out, /first-boot setup \(sbc setup\)/);
+});
+
+test('show calls|trunks|routes|bans|system|log', async () => {
+  const calls = await sbc(['show', 'calls']);
+  assert.equal(calls.code, 0, calls.err);
+  assert.match(calls.out, /no calls in progress/);
+  const trunks = await sbc(['show', 'trunks']);
+  assert.match(trunks.out, /^NAME +KIND +TRANSPORT +REGION +ENDPOINTS +ENABLED +HEALTH\nvonage +vonage +\S+ +us +set vonage-current +yes/m);
+  const routes = await sbc(['show', 'routes']);
+  assert.match(routes.out, /pbx-to-vonage +100 +lan +\* +\* +trunk vonage +yes/);
+  const bans = await sbc(['show', 'bans']);
+  assert.match(bans.out, /firewall is off/);
+  const system = await sbc(['show', 'system']);
+  assert.equal(system.code, 0, system.err);
+  assert.match(system.out, /^cpu: +\d+ cores/m);
+  assert.match(system.out, /^config: +commit \d+ by admin/m);
+  const log = await sbc(['show', 'log', '5']);
+  assert.match(log.out, /^TIME +USER +SOURCE +ACTION/m);
+  assert.match(log.out, /cli:root/);
+  const json = await sbc(['--json', 'show', 'routes']);
+  assert.ok(Array.isArray(JSON.parse(json.out)));
+});
+
+test('configure: set, show | compare, commit confirmed, confirm, delete, rollback, discard', async () => {
+  let r = await sbc(['-c', 'configure; set system name edge-test; set pbxs pbx2 host 127.0.0.11 port 5092; show | compare']);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /~ \/system\/name: "edgesbc-test" -> "edge-test"/);
+  assert.match(r.out, /\+ \/pbxs\/pbx2: \{"name":"pbx2".*"host":"127\.0\.0\.11","port":5092/);
+  r = await sbc(['-c', 'commit confirmed 5 comment try the new name']);
+  assert.equal(r.code, 0, r.err);
+  const id = Number(/commit (\d+) done; it rolls back at \S+ unless you "confirm"/.exec(r.out)?.[1]);
+  assert.ok(id > 0, r.out);
+  r = await sbc(['-c', 'confirm']);
+  assert.match(r.out, new RegExp(`commit ${id} confirmed`));
+  r = await sbc(['-c', 'confirm']);
+  assert.equal(r.code, 1);
+  r = await sbc(['-c', 'delete pbxs pbx2; commit comment drop pbx2']);
+  assert.equal(r.code, 0, r.err);
+  r = await sbc(['--json', '-c', 'rollback ' + id]);
+  assert.equal(r.code, 0, r.err);
+  assert.equal((JSON.parse(r.out) as { kind: string }).kind, 'rollback');
+  r = await sbc(['--json', '-c', 'show configuration pbxs pbx2 port']);
+  assert.equal(r.out.trim(), '5092');
+  r = await sbc(['-c', 'set system name scratch; discard; show | compare']);
+  assert.match(r.out, /no changes/);
+});
+
+test('save and load the declarative document', async () => {
+  const file = join(tmpDir('sbc-save-'), 'site.yaml');
+  let r = await sbc(['-c', `save ${file}`]);
+  assert.equal(r.code, 0, r.err);
+  const text = readFileSync(file, 'utf8');
+  assert.match(text, /api_secret: "\*\*\*\*\*\*\*\*"/);
+  assert.ok(!text.includes(VONAGE_SECRET));
+  writeFileSync(file, text.replace(/^ {2}name: edge-test$/m, '  name: loaded-name'));
+  r = await sbc(['-c', `load ${file}; show | compare`]);
+  assert.equal(r.code, 0, r.err);
+  // Only the name changed: the masked secret kept the stored one.
+  assert.equal(r.out.split('\n').filter((l) => /^[~+-] /.test(l)).join('\n'), '~ /system/name: "edge-test" -> "loaded-name"');
+  r = await sbc(['-c', 'discard']);
+  assert.equal(r.code, 0);
+  writeFileSync(file, 'system: [unclosed');
+  r = await sbc(['-c', `load ${file}`]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /is not valid YAML/);
+});
+
+test('refused input: exit 1 with the document path and the reason; nothing changes', async () => {
+  let r = await sbc(['-c', 'set sides lan udp 99999']);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /^ {2}\/sides\/lan\/udp: must be <= 65535$/m);
+  r = await sbc(['-c', 'set trunks vonage bogus 1']);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /\/trunks\/0: no field "bogus" here; fields: name, kind/);
+  r = await sbc(['-c', 'set routes pbx-to-vonage to trunk nosuch']);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /\/routes\/0\/to\/trunk: /);
+  r = await sbc(['-c', 'frobnicate']);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /unknown command "frobnicate"/);
+  r = await sbc(['--json', '-c', 'set sides wan tcp -1']);
+  assert.equal(r.code, 1);
+  const e = JSON.parse(r.err) as { error: { code: string; problems: Array<{ path: string }> } };
+  assert.equal(e.error.code, 'ERR_VALIDATION');
+  assert.equal(e.error.problems[0]?.path, '/sides/wan/tcp');
+  r = await sbc(['-c', 'show | compare']);
+  assert.match(r.out, /no changes/, 'the refusals left the candidate alone');
+});
+
+test('scripts on stdin run in order and stop at the first failure with its code', async () => {
+  const r = await sbc([], 'configure\nset system name from-stdin\nset system nope 1\nset system name never\n');
+  assert.equal(r.code, 1);
+  const c = await sbc(['--json', '-c', 'configure; show system name']);
+  assert.equal(JSON.parse(c.out), 'from-stdin');
+  const ok = await sbc([], 'discard\nshow | compare\nexit\n');
+  assert.equal(ok.code, 0, ok.err);
+  assert.match(ok.out, /no changes/);
+});
+
+test('cannot reach sbcd: exit 2', async () => {
+  const r = await sbc(['--socket', join(sbcd.dataDir, 'missing.sock'), 'show', 'calls']);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /cannot reach sbcd at .*missing\.sock: no socket there/);
+  if (process.getuid?.() === 0) {
+    // Another OS user (not in the socket's group) gets nothing.
+    const nobody = await sbc(['show', 'calls'], '', { uid: 65534 });
+    assert.equal(nobody.code, 2, nobody.err);
+    assert.match(nobody.err, /permission denied/);
+  }
+});
+
+test('completion and help come from the schema and the candidate', async () => {
+  const client = new SbcdClient(socket);
+  await client.login();
+  const lines: string[] = [];
+  const io: Io = {
+    interactive: false,
+    out: (t) => void lines.push(t),
+    err: (t) => void lines.push(t),
+    readLine: async () => undefined,
+    readSecret: async () => undefined,
+    close: () => {},
+  };
+  const shell = new Shell(client, io, { json: false, implicitConfigure: false });
+  try {
+    assert.deepEqual(await shell.complete('con'), [['configure '], 'con']);
+    assert.deepEqual(await shell.complete('show '), [['calls', 'trunks', 'routes', 'bans', 'system', 'log', 'configuration', 'history'], '']);
+    await shell.runText('configure');
+    assert.deepEqual(await shell.complete('set trunks v'), [['vonage '], 'v']);
+    assert.deepEqual(await shell.complete('set trunks vonage tr'), [['transport '], 'tr']);
+    assert.deepEqual(await shell.complete('set trunks vonage transport '), [['udp', 'tcp', 'tls'], '']);
+    assert.ok((await shell.complete('set pbxs '))[0].includes('pbx'));
+    assert.deepEqual(await shell.complete('commit '), [['confirmed', 'comment'], '']);
+    await shell.runText('set trunks vonage ?');
+    assert.ok(lines.some((l) => /api_secret +secret text — Vonage API secret/.test(l)), lines.join('\n'));
+  } finally {
+    await client.logout();
+    client.close();
+  }
+});
+
+test('the wizard through a pseudo-terminal: the secrets are not echoed', async (t) => {
+  if (!existsSync('/usr/bin/script')) return t.skip('no util-linux script(1)');
+  const steps: Array<[RegExp, string]> = [
+    [/new password \(not shown\): /, 'Another-pass-42'],
+    [/again, to be sure \(not shown\): /, 'Another-pass-42'],
+    [/LAN address of this box \[127\.0\.0\.1\]: /, ''],
+    [/Vonage API key: /, 'abcd1234'],
+    [/Vonage API secret \(not shown\): /, 'Pty-secret-77'],
+    [/Region \(us, eu, ap\) \[eu\]: /, 'us'],
+    [/\[US\]: /, ''],
+    [/Commit\? \(yes\/no\) \[yes\]: /, 'no'],
+  ];
+  const p = spawn('/usr/bin/script', ['-qec', `${process.execPath} ${CLI} setup`, '/dev/null'], {
+    env: { ...process.env, EDGESBC_SOCKET: socket, TERM: 'dumb' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let step = 0;
+  let seenUpTo = 0;
+  const done = new Promise<number | null>((resolve) => p.on('close', resolve));
+  const killer = setTimeout(() => p.kill('SIGKILL'), 20_000);
+  p.stdout.setEncoding('utf8').on('data', (d: string) => {
+    out += d;
+    while (step < steps.length) {
+      const m = steps[step]![0].exec(out.slice(seenUpTo));
+      if (!m) break;
+      seenUpTo += m.index + m[0].length;
+      p.stdin.write(`${steps[step]![1]}\r`);
+      step++;
+    }
+    if (step === steps.length && /Not committed/.test(out)) p.stdin.end();
+  });
+  const code = await done;
+  clearTimeout(killer);
+  assert.equal(step, steps.length, `stuck before step ${step}:\n${out}`);
+  assert.equal(code, 0, out);
+  assert.match(out, /abcd1234/, 'plain answers are echoed');
+  assert.ok(!out.includes('Another-pass-42'), 'the password was echoed');
+  assert.ok(!out.includes('Pty-secret-77'), 'the Vonage secret was echoed');
+  await sbc(['-c', 'discard']);
+});
