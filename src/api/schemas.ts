@@ -138,3 +138,29 @@ export const changeSchema = {
 } as const;
 
 export const okSchema = { type: 'object', required: ['ok'], properties: { ok: { type: 'boolean' } } } as const;
+
+// Names for the shared schemas in the served OpenAPI document
+// (openapi-compact.ts): the same objects the routes use.
+export function namedSchemas(): Array<readonly [string, unknown]> {
+  const pascal = (s: string) => s.replace(/(^|_)([a-z])/g, (_m, _u, c: string) => c.toUpperCase());
+  const out: Array<readonly [string, unknown]> = [
+    ['Error', errorSchema],
+    ['Problem', problemSchema],
+    ['CommitInfo', commitInfoSchema],
+    ['Change', changeSchema],
+    ['Document', outputSchema(documentSchema)],
+    ['DocumentInput', inputSchema(documentSchema)],
+    ['Side', outputSchema(sideSchema)],
+    ['SideInput', inputSchema(sideSchema)],
+    ['User', outputSchema(userSchema)],
+    ['UserInput', inputSchema(userSchema)],
+  ];
+  for (const [coll, { schema }] of Object.entries(COLLECTIONS)) {
+    const noun = pascal(coll.replace(/s$/, ''));
+    out.push([noun, outputSchema(schema)], [`${noun}Input`, inputSchema(schema)]);
+  }
+  for (const [section, schema] of Object.entries(SECTIONS)) {
+    out.push([`${pascal(section)}Section`, outputSchema(schema)], [`${pascal(section)}SectionInput`, inputSchema(schema)]);
+  }
+  return out;
+}

@@ -16,6 +16,8 @@ import { installCompilers } from './compilers.js';
 import type { ApiContext, ApiDeps } from './context.js';
 import { installErrorHandling } from './errors.js';
 import { ApiEvents } from './events.js';
+import { compactOpenApi } from './openapi-compact.js';
+import { namedSchemas } from './schemas.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
 import { cdrRoutes } from './routes/cdrs.js';
@@ -118,10 +120,12 @@ export async function buildApiServer(deps: ApiDeps, opts: ApiServerOptions = {})
       for (const plugin of [authRoutes, configRoutes, configObjectRoutes, liveRoutes, cdrRoutes, userRoutes, auditRoutes, eventRoutes, vonageRoutes]) {
         await scope.register(plugin, { ctx });
       }
+      // Built once, on first use: the routes do not change after start.
+      let openapi: Record<string, unknown> | undefined;
       scope.get('/openapi.json', {
         config: { role: 'viewer' },
         schema: { hide: true },
-      }, async () => app.swagger());
+      }, async () => (openapi ??= compactOpenApi(app.swagger() as unknown as Record<string, unknown>, namedSchemas())));
     },
     { prefix: API_PREFIX },
   );

@@ -1,5 +1,6 @@
 // /config: the whole candidate and running documents, diff, commit (also
-// "commit confirmed"), confirm, rollback, history, discard, export; /schema.
+// "commit confirmed"), confirm, rollback, history, discard, export and
+// import as YAML/JSON text; /schema.
 // Every write goes through the store, which validates, audits (who, when,
 // what diff) and keeps the old state on any refusal.
 import type { FastifyInstance } from 'fastify';
@@ -178,5 +179,40 @@ export async function configRoutes(app: FastifyInstance, { ctx }: { ctx: ApiCont
     void reply.type(format === 'json' ? 'application/json; charset=utf-8' : 'application/yaml; charset=utf-8');
     void reply.header('content-disposition', `attachment; filename="edgesbc-${layer}.${format}"`);
     return reply.serializer((x: unknown) => String(x)).send(store.exportText(format, layer));
+  });
+
+  await app.register(importRoute, { ctx });
+}
+
+// The import takes the document as text (YAML, or JSON), like a file saved
+// from /config/export, so its own scope reads JSON bodies as text too: both
+// formats go through the store's parser and give the same refusals (a syntax
+// error, or every field path with its reason).
+const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml'];
+
+async function importRoute(app: FastifyInstance, { ctx }: { ctx: ApiContext }): Promise<void> {
+  const asText = (_req: unknown, body: string | Buffer, done: (err: Error | null, body?: unknown) => void) => done(null, String(body));
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser(['application/json', ...YAML_TYPES], { parseAs: 'string' }, asText);
+  const text = (what: string) => ({ schema: { type: 'string', maxLength: 1024 * 1024, description: what } });
+  app.post<{ Body: string }>('/config/import', {
+    config: { role: 'operator', docPath: () => '' },
+    schema: {
+      tags: ['config'],
+      summary: 'Replace the whole candidate with a YAML or JSON document (as from /config/export); "********" in a secret keeps the stored one',
+      body: {
+        content: {
+          'application/yaml': text('The config document as YAML.'),
+          'application/json': text('The config document as JSON.'),
+        },
+      },
+      response: { 200: docOut, ...ERROR_RESPONSES },
+    },
+  }, async (req) => {
+    const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    const format: TextFormat = type === 'application/json' ? 'json' : 'yaml';
+    const doc = ctx.store.importText(req.body, format, actorOf(req));
+    candidateChanged(ctx);
+    return doc;
   });
 }

@@ -26,6 +26,11 @@ async function copyText(text: string, fallback: HTMLInputElement | null): Promis
   }
 }
 
+function pbxNames(): string[] {
+  const v = candidate.value?.pbxs;
+  return Array.isArray(v) ? v.flatMap((x) => (isObject(x) && typeof x.name === 'string' ? [x.name] : [])) : [];
+}
+
 function routeList(): Array<{ name: string; fromSide: string }> {
   const v = candidate.value?.routes;
   return Array.isArray(v) ? v.flatMap((x) => (isObject(x) && typeof x.name === 'string' ? [{ name: x.name, fromSide: str(x.from_side) }] : [])) : [];
@@ -43,6 +48,9 @@ export function VonagePage() {
   const [copied, setCopied] = useState('');
   const [kind, setKind] = useState(SNIPPET_KINDS[0]!.kind);
   const [snipError, setSnipError] = useState('');
+  const [pbx, setPbx] = useState('');
+  const [preview, setPreview] = useState('');
+  const pbxs = pbxNames();
   const uriInput = useRef<HTMLInputElement>(null);
   // Inbound calls come from Vonage: a route from a side other than the PBXs' is the likely one.
   const chosen = route || routes.find((r) => r.fromSide !== 'lan')?.name || routes[0]?.name || '';
@@ -64,6 +72,26 @@ export function VonagePage() {
       },
     );
   }, [chosen, did]);
+
+  // The snippet itself, shown before it is downloaded.
+  const snippetQuery = (format: 'json' | 'text'): string => {
+    const q = new URLSearchParams(format === 'json' ? { format } : {});
+    if (pbx) q.set('pbx', pbx);
+    const qs = q.toString();
+    return `/pbx-snippets/${kind}${qs ? `?${qs}` : ''}`;
+  };
+  useEffect(() => {
+    api.get<unknown>(snippetQuery('json')).then(
+      (b) => {
+        setPreview(str(rec(b).text));
+        setSnipError('');
+      },
+      (err: unknown) => {
+        setPreview('');
+        setSnipError(messageOf(err));
+      },
+    );
+  }, [kind, pbx]);
 
   return (
     <section aria-labelledby="page-title">
@@ -138,7 +166,7 @@ export function VonagePage() {
           onSubmit={async (e) => {
             e.preventDefault();
             try {
-              const f = await download(`/pbx-snippets/${kind}`);
+              const f = await download(snippetQuery('text'));
               const a = document.createElement('a');
               a.href = URL.createObjectURL(new Blob([f.text], { type: f.type }));
               a.download = f.filename;
@@ -162,10 +190,28 @@ export function VonagePage() {
               ))}
             </select>
           </div>
-          <button type="submit" class="primary">
+          {pbxs.length > 1 ? (
+            <div class="field">
+              <label for="snip-pbx">For the PBX</label>
+              <select id="snip-pbx" value={pbx} onChange={(e) => setPbx((e.currentTarget as HTMLSelectElement).value)}>
+                <option value="">{pbxs[0]} (the first)</option>
+                {pbxs.slice(1).map((n) => (
+                  <option key={n} value={n}>
+                    {n}
+                  </option>
+                ))}
+              </select>
+            </div>
+          ) : null}
+          <button type="submit" class="primary" disabled={!preview}>
             Download
           </button>
         </form>
+        {preview ? (
+          <pre class="snippet" tabIndex={0} aria-label="Snippet preview (running config)">
+            {preview}
+          </pre>
+        ) : null}
         {snipError ? (
           <p class="error" role="alert">
             {snipError}
