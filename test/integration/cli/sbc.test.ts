@@ -93,22 +93,19 @@ test('sbc setup from stdin: password, LAN address, Vonage trunk, diff, commit; s
 });
 
 test('show calls|trunks|routes|bans|system|log', async () => {
-  const calls = await sbc(['show', 'calls']);
-  assert.equal(calls.code, 0, calls.err);
-  assert.match(calls.out, /no calls in progress/);
-  const trunks = await sbc(['show', 'trunks']);
-  assert.match(trunks.out, /^NAME +KIND +TRANSPORT +REGION +ENDPOINTS +ENABLED +HEALTH\nvonage +vonage +\S+ +us +set vonage-current +yes/m);
-  const routes = await sbc(['show', 'routes']);
-  assert.match(routes.out, /pbx-to-vonage +100 +lan +\* +\* +trunk vonage +yes/);
-  const bans = await sbc(['show', 'bans']);
-  assert.match(bans.out, /firewall is off/);
+  // One process for five commands: their outputs follow each other.
+  const r = await sbc(['-c', 'show calls; show trunks; show routes; show bans; show log 5']);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /no calls in progress/);
+  assert.match(r.out, /^NAME +KIND +TRANSPORT +REGION +ENDPOINTS +ENABLED +HEALTH\nvonage +vonage +\S+ +us +set vonage-current +yes/m);
+  assert.match(r.out, /^pbx-to-vonage +100 +lan +\* +\* +trunk vonage +yes$/m);
+  assert.match(r.out, /firewall is off/);
+  assert.match(r.out, /^TIME +USER +SOURCE +ACTION/m);
+  assert.match(r.out, /cli:root +login/);
   const system = await sbc(['show', 'system']);
   assert.equal(system.code, 0, system.err);
   assert.match(system.out, /^cpu: +\d+ cores/m);
   assert.match(system.out, /^config: +commit \d+ by admin/m);
-  const log = await sbc(['show', 'log', '5']);
-  assert.match(log.out, /^TIME +USER +SOURCE +ACTION/m);
-  assert.match(log.out, /cli:root/);
   const json = await sbc(['--json', 'show', 'routes']);
   assert.ok(Array.isArray(JSON.parse(json.out)));
 });
@@ -231,20 +228,12 @@ test('completion and help come from the schema and the candidate', async () => {
   }
 });
 
-test('the wizard through a pseudo-terminal: the secrets are not echoed', async (t) => {
-  if (!existsSync('/usr/bin/script')) return t.skip('no util-linux script(1)');
-  const steps: Array<[RegExp, string]> = [
-    [/new password \(not shown\): /, 'Another-pass-42'],
-    [/again, to be sure \(not shown\): /, 'Another-pass-42'],
-    [/LAN address of this box \[127\.0\.0\.1\]: /, ''],
-    [/Vonage API key: /, 'abcd1234'],
-    [/Vonage API secret \(not shown\): /, 'Pty-secret-77'],
-    [/Region \(us, eu, ap\) \[eu\]: /, 'us'],
-    [/\[US\]: /, ''],
-    [/Commit\? \(yes\/no\) \[yes\]: /, 'no'],
-  ];
-  const p = spawn('/usr/bin/script', ['-qec', `${process.execPath} ${CLI} setup`, '/dev/null'], {
-    env: { ...process.env, EDGESBC_SOCKET: socket, TERM: 'dumb' },
+// Drives `sbc ARGS` in a pseudo-terminal (util-linux script(1)): waits for
+// each prompt, then types the answer. Bounded: 20 s in all.
+async function pty(args: string, sock: string, steps: Array<[RegExp, string]>): Promise<{ code: number | null; out: string; reached: number }> {
+  const p = spawn('/usr/bin/script', ['-qec', `${process.execPath} ${CLI} ${args}`, '/dev/null'], {
+    // Not TERM=dumb: node's readline neither completes nor edits there.
+    env: { ...process.env, EDGESBC_SOCKET: sock, TERM: 'vt100' },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let out = '';
@@ -258,17 +247,66 @@ test('the wizard through a pseudo-terminal: the secrets are not echoed', async (
       const m = steps[step]![0].exec(out.slice(seenUpTo));
       if (!m) break;
       seenUpTo += m.index + m[0].length;
-      p.stdin.write(`${steps[step]![1]}\r`);
+      p.stdin.write(steps[step]![1]);
       step++;
     }
-    if (step === steps.length && /Not committed/.test(out)) p.stdin.end();
   });
   const code = await done;
   clearTimeout(killer);
-  assert.equal(step, steps.length, `stuck before step ${step}:\n${out}`);
-  assert.equal(code, 0, out);
-  assert.match(out, /abcd1234/, 'plain answers are echoed');
-  assert.ok(!out.includes('Another-pass-42'), 'the password was echoed');
-  assert.ok(!out.includes('Pty-secret-77'), 'the Vonage secret was echoed');
+  return { code, out, reached: step };
+}
+
+test('the wizard through a pseudo-terminal: the secrets are not echoed', async (t) => {
+  if (!existsSync('/usr/bin/script')) return t.skip('no util-linux script(1)');
+  const steps: Array<[RegExp, string]> = [
+    [/new password \(not shown\): /, 'Another-pass-42\r'],
+    [/again, to be sure \(not shown\): /, 'Another-pass-42\r'],
+    [/LAN address of this box \[127\.0\.0\.1\]: /, '\r'],
+    [/Vonage API key: /, 'abcd1234\r'],
+    [/Vonage API secret \(not shown\): /, 'Pty-secret-77\r'],
+    [/Region \(us, eu, ap\) \[eu\]: /, 'us\r'],
+    [/\[US\]: /, '\r'],
+    [/Commit\? \(yes\/no\) \[yes\]: /, 'no\r'],
+  ];
+  const r = await pty('setup', socket, steps);
+  assert.equal(r.reached, steps.length, `stuck before step ${r.reached}:\n${r.out}`);
+  assert.equal(r.code, 0, r.out);
+  assert.match(r.out, /Not committed/);
+  assert.match(r.out, /abcd1234/, 'plain answers are echoed');
+  assert.ok(!r.out.includes('Another-pass-42'), 'the password was echoed');
+  assert.ok(!r.out.includes('Pty-secret-77'), 'the Vonage secret was echoed');
   await sbc(['-c', 'discard']);
+});
+
+test('first interactive login on a fresh box: the wizard by itself, then the shell with Tab completion', async (t) => {
+  if (!existsSync('/usr/bin/script')) return t.skip('no util-linux script(1)');
+  const fresh = await startSbcd({ config: { api: { enabled: false } } });
+  try {
+    const sock = join(fresh.dataDir, 'sbcd.sock');
+    await fresh.waitForLog((l) => l.msg === 'local socket listening (sbc CLI)');
+    const steps: Array<[RegExp, string]> = [
+      [/This box is not set up yet/, ''],
+      [/new password \(not shown\): /, 'Fresh-pass-123\r'],
+      [/again, to be sure \(not shown\): /, 'Fresh-pass-123\r'],
+      [/LAN address of this box \[127\.0\.0\.1\]: /, '\r'],
+      [/Vonage API key: /, 'key42\r'],
+      [/Vonage API secret \(not shown\): /, 'Fresh-secret-5\r'],
+      [/Region \(us, eu, ap\) \[eu\]: /, '\r'],
+      [/\[GB\]: /, '\r'],
+      [/Commit\? \(yes\/no\) \[yes\]: /, '\r'],
+      [/Committed \(commit \d+\)/, ''],
+      [/admin@[^\s>]+> /, 'configure\r'],
+      [/admin@[^\s#]+# /, 'set trunks vonage tr\t'],
+      [/transport /, '\x15set system name pty-box\r'],
+      [/admin@[^\s#]+# /, 'show | compare\r'],
+      [/~ \/system\/name: "edgesbc-test" -> "pty-box"/, 'exit\r'],
+      [/uncommitted change/, 'exit\r'],
+    ];
+    const r = await pty('', sock, steps);
+    assert.equal(r.reached, steps.length, `stuck before step ${r.reached}:\n${r.out}`);
+    assert.equal(r.code, 0, r.out);
+    assert.ok(!r.out.includes('Fresh-pass-123') && !r.out.includes('Fresh-secret-5'), 'a secret was echoed');
+  } finally {
+    await fresh.stop();
+  }
 });
