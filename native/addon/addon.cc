@@ -6,6 +6,7 @@
 #include <string>
 
 #include "args.h"
+#include "net_watch_wrap.h"
 #include "nft_wrap.h"
 #include "../sip/transport/transport.h"
 #include "media_engine_wrap.h"
@@ -33,6 +34,7 @@ Napi::Value GenerateSelfSigned(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   SipEngineWrap::Init(env, exports);
   NftInit(env, exports);
+  NetWatchInit(env, exports);
   MediaEngineWrap::Init(env, exports);
   exports.Set("generateSelfSigned", Napi::Function::New<GenerateSelfSigned>(env, "generateSelfSigned"));
   return exports;

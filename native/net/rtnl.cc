@@ -73,6 +73,48 @@ bool dump(int fd, uint16_t type, uint8_t family, uint32_t seq, OnMessage on, std
 
 }  // namespace
 
+bool parse_link(const nlmsghdr* h, Interface& out) {
+  if ((h->nlmsg_type != RTM_NEWLINK && h->nlmsg_type != RTM_DELLINK) || h->nlmsg_len < NLMSG_LENGTH(sizeof(ifinfomsg))) return false;
+  const auto* ifi = static_cast<const ifinfomsg*>(NLMSG_DATA(h));
+  out = Interface{};
+  out.index = ifi->ifi_index;
+  out.up = (ifi->ifi_flags & IFF_UP) != 0;
+  out.loopback = (ifi->ifi_flags & IFF_LOOPBACK) != 0;
+  int attr_len = static_cast<int>(h->nlmsg_len - NLMSG_LENGTH(sizeof(ifinfomsg)));
+  for (auto* a = IFLA_RTA(ifi); RTA_OK(a, attr_len); a = RTA_NEXT(a, attr_len)) {
+    if (a->rta_type == IFLA_IFNAME) {
+      const char* name = static_cast<const char*>(RTA_DATA(a));
+      out.name.assign(name, strnlen(name, RTA_PAYLOAD(a)));
+    }
+  }
+  return true;
+}
+
+bool parse_address(const nlmsghdr* h, int& index, IfAddress& out) {
+  if ((h->nlmsg_type != RTM_NEWADDR && h->nlmsg_type != RTM_DELADDR) || h->nlmsg_len < NLMSG_LENGTH(sizeof(ifaddrmsg))) return false;
+  const auto* ifa = static_cast<const ifaddrmsg*>(NLMSG_DATA(h));
+  if (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6) return false;
+  const void* local = nullptr;
+  const void* address = nullptr;
+  size_t need = ifa->ifa_family == AF_INET ? 4 : 16;
+  int attr_len = static_cast<int>(h->nlmsg_len - NLMSG_LENGTH(sizeof(ifaddrmsg)));
+  // IFA_RTA takes a non-const pointer; the message is only read.
+  auto* first = IFA_RTA(const_cast<ifaddrmsg*>(ifa));
+  for (auto* a = first; RTA_OK(a, attr_len); a = RTA_NEXT(a, attr_len)) {
+    if (RTA_PAYLOAD(a) < need) continue;
+    if (a->rta_type == IFA_LOCAL) local = RTA_DATA(a);
+    if (a->rta_type == IFA_ADDRESS) address = RTA_DATA(a);
+  }
+  // IFA_LOCAL is our own address on point-to-point links; IFA_ADDRESS otherwise.
+  const void* mine = local != nullptr ? local : address;
+  if (mine == nullptr) return false;
+  char text[INET6_ADDRSTRLEN] = {};
+  if (::inet_ntop(ifa->ifa_family, mine, text, sizeof text) == nullptr) return false;
+  index = static_cast<int>(ifa->ifa_index);
+  out = IfAddress{ifa->ifa_family, text, ifa->ifa_prefixlen};
+  return true;
+}
+
 bool list_interfaces(std::vector<Interface>& out, std::string& error) {
   out.clear();
   Fd fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
@@ -87,19 +129,8 @@ bool list_interfaces(std::vector<Interface>& out, std::string& error) {
   bool ok = dump(
       fd.get(), RTM_GETLINK, AF_UNSPEC, 1,
       [&](nlmsghdr* h) {
-        if (h->nlmsg_type != RTM_NEWLINK || h->nlmsg_len < NLMSG_LENGTH(sizeof(ifinfomsg))) return;
-        const auto* ifi = static_cast<const ifinfomsg*>(NLMSG_DATA(h));
         Interface itf;
-        itf.index = ifi->ifi_index;
-        itf.up = (ifi->ifi_flags & IFF_UP) != 0;
-        itf.loopback = (ifi->ifi_flags & IFF_LOOPBACK) != 0;
-        int attr_len = static_cast<int>(h->nlmsg_len - NLMSG_LENGTH(sizeof(ifinfomsg)));
-        for (auto* a = IFLA_RTA(ifi); RTA_OK(a, attr_len); a = RTA_NEXT(a, attr_len)) {
-          if (a->rta_type == IFLA_IFNAME) {
-            const char* name = static_cast<const char*>(RTA_DATA(a));
-            itf.name.assign(name, strnlen(name, RTA_PAYLOAD(a)));
-          }
-        }
+        if (h->nlmsg_type != RTM_NEWLINK || !parse_link(h, itf)) return;
         by_index[itf.index] = out.size();
         out.push_back(std::move(itf));
       },
@@ -109,25 +140,12 @@ bool list_interfaces(std::vector<Interface>& out, std::string& error) {
   return dump(
       fd.get(), RTM_GETADDR, AF_UNSPEC, 2,
       [&](nlmsghdr* h) {
-        if (h->nlmsg_type != RTM_NEWADDR || h->nlmsg_len < NLMSG_LENGTH(sizeof(ifaddrmsg))) return;
-        const auto* ifa = static_cast<const ifaddrmsg*>(NLMSG_DATA(h));
-        auto it = by_index.find(static_cast<int>(ifa->ifa_index));
-        if (it == by_index.end() || (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6)) return;
-        const void* local = nullptr;
-        const void* address = nullptr;
-        int attr_len = static_cast<int>(h->nlmsg_len - NLMSG_LENGTH(sizeof(ifaddrmsg)));
-        for (auto* a = IFA_RTA(ifa); RTA_OK(a, attr_len); a = RTA_NEXT(a, attr_len)) {
-          size_t need = ifa->ifa_family == AF_INET ? 4 : 16;
-          if (RTA_PAYLOAD(a) < need) continue;
-          if (a->rta_type == IFA_LOCAL) local = RTA_DATA(a);
-          if (a->rta_type == IFA_ADDRESS) address = RTA_DATA(a);
-        }
-        // IFA_LOCAL is our own address on point-to-point links; IFA_ADDRESS otherwise.
-        const void* mine = local != nullptr ? local : address;
-        if (mine == nullptr) return;
-        char text[INET6_ADDRSTRLEN] = {};
-        if (::inet_ntop(ifa->ifa_family, mine, text, sizeof text) == nullptr) return;
-        out[it->second].addresses.push_back(IfAddress{ifa->ifa_family, text, ifa->ifa_prefixlen});
+        int index = 0;
+        IfAddress addr;
+        if (h->nlmsg_type != RTM_NEWADDR || !parse_address(h, index, addr)) return;
+        auto it = by_index.find(index);
+        if (it == by_index.end()) return;
+        out[it->second].addresses.push_back(std::move(addr));
       },
       error);
 }

@@ -4,6 +4,8 @@
 // namespace of the calling thread.
 #pragma once
 
+#include <linux/netlink.h>
+
 #include <string>
 #include <vector>
 
@@ -25,5 +27,14 @@ struct Interface {
 
 // false + error on a socket or protocol failure.
 bool list_interfaces(std::vector<Interface>& out, std::string& error);
+
+// One RTM_NEWLINK/RTM_DELLINK message as an Interface (no addresses);
+// false when it is not a well-formed link message.
+bool parse_link(const nlmsghdr* h, Interface& out);
+
+// One RTM_NEWADDR/RTM_DELADDR message: the interface index and the address
+// (IFA_LOCAL, else IFA_ADDRESS); false when it is not a well-formed IPv4 or
+// IPv6 address message.
+bool parse_address(const nlmsghdr* h, int& index, IfAddress& out);
 
 }  // namespace edgesbc::net

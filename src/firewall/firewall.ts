@@ -18,7 +18,7 @@ import {
   type NftBatch,
 } from './batch.js';
 import { normalizeIp } from './cidr.js';
-import { readInterfaces, wanInterfacesOf, type NetInterface } from './interfaces.js';
+import { readInterfaces, wanInterfacesOf, watchNetChanges, type NetChange, type NetInterface, type NetWatch } from './interfaces.js';
 import { runNft, NftError, type NftRunner } from './nft.js';
 import { resolverFor, trunkNames, type Resolver } from './trunk-names.js';
 import { timedElem, type Json } from './nft-json.js';
@@ -37,6 +37,9 @@ export interface FirewallOptions {
   // The box's interfaces (default: rtnetlink through the addon).
   interfaces?: () => NetInterface[];
   clock?: () => number;
+  // Follows interface/address changes (default: rtnetlink notifications
+  // through the addon); undefined from it = not followed.
+  watchInterfaces?: (onChanges: (changes: NetChange[]) => void) => NetWatch | undefined;
   // How often the kernel's banned sets are read to log bans the flood meter
   // made and bans that expired (ms; 0 = never).
   banSyncMs?: number;
@@ -67,6 +70,9 @@ interface BanRecord {
 
 const DYNAMIC_SETS = new Set<string>([BANNED[4], BANNED[6], PEERS[4], PEERS[6], FLOOD[4], FLOOD[6]]);
 const RESOLVE_TIMEOUT_MS = 3000;
+// Interface changes come in bursts (link up, then each address): wait this
+// long after the last one before re-reading.
+const NET_CHANGE_SETTLE_MS = 100;
 // How long a signalled media peer stays in the peers set without a new offer.
 export const MEDIA_PEER_TIMEOUT_S = 4 * 3600;
 
@@ -86,6 +92,11 @@ export class Firewall {
   private readonly bans = new Map<string, BanRecord>();
   private chain: Promise<unknown> = Promise.resolve();
   private resolveTimer: NodeJS.Timeout | undefined;
+  private readonly watchInterfaces: (onChanges: (changes: NetChange[]) => void) => NetWatch | undefined;
+  private netWatch: NetWatch | undefined;
+  private netTimer: NodeJS.Timeout | undefined;
+  // The WAN interfaces the table in the kernel was generated with.
+  private appliedWanInterfaces = '';
   private readonly syncTimer: NodeJS.Timeout | undefined;
 
   constructor(opts: FirewallOptions) {
@@ -94,6 +105,7 @@ export class Firewall {
     this.resolver = opts.resolve;
     this.interfaces = opts.interfaces ?? readInterfaces;
     this.clock = opts.clock ?? Date.now;
+    this.watchInterfaces = opts.watchInterfaces ?? watchNetChanges;
     const syncMs = opts.banSyncMs ?? 1000;
     if (syncMs > 0) {
       this.syncTimer = setInterval(() => this.syncBans(), syncMs);
@@ -106,6 +118,9 @@ export class Firewall {
   }
 
   close(): void {
+    this.netWatch?.close();
+    this.netWatch = undefined;
+    clearTimeout(this.netTimer);
     if (this.resolveTimer) clearInterval(this.resolveTimer);
     if (this.syncTimer) clearInterval(this.syncTimer);
     this.resolveTimer = undefined;
@@ -270,10 +285,20 @@ export class Firewall {
       this.doc = doc;
       this.policy = undefined;
       this.bans.clear();
+      this.followInterfaces(doc);
       return;
     }
     this.resolved = await this.resolveAll(doc);
-    const rs = await this.generate(doc, this.resolved);
+    await this.applyResolved(doc, why);
+    this.followInterfaces(doc);
+    this.armResolveTimer(doc);
+  }
+
+  // Applies doc with the addresses resolved last (also what an interface
+  // change does: no DNS on that path).
+  private async applyResolved(doc: ConfigDocument, why: string, keepPolicy = false): Promise<void> {
+    const wanIfaces = this.wanInterfaces(doc);
+    const rs = await this.generate(doc, this.resolved, wanIfaces);
     const inPlace = this.inPlaceBatch(rs);
     if (inPlace) {
       if (inPlace.nftables.length > 0) {
@@ -288,6 +313,9 @@ export class Firewall {
     }
     const previous = this.doc;
     this.doc = doc;
+    this.appliedWanInterfaces = wanIfaces.join(',');
+    // An interface change keeps the policy (and its digest-failure counts).
+    if (keepPolicy && this.policy) return;
     this.policy = new BanPolicy({
       bans: doc.firewall.bans,
       wanSides: wanSides(doc),
@@ -296,11 +324,46 @@ export class Firewall {
         .flatMap((t) => signallingSources({ doc, lists: allLists(doc.firewall), resolved: this.resolved }, t)),
     }, this.clock);
     if (previous?.firewall.enabled !== true) this.bans.clear();
-    this.armResolveTimer(doc);
   }
 
-  private async generate(doc: ConfigDocument, resolved: Map<string, string[]>): Promise<Ruleset> {
-    return generateRuleset({ doc, lists: allLists(doc.firewall), resolved, wanInterfaces: this.wanInterfaces(doc) });
+  private async generate(doc: ConfigDocument, resolved: Map<string, string[]>, wanIfaces = this.wanInterfaces(doc)): Promise<Ruleset> {
+    return generateRuleset({ doc, lists: allLists(doc.firewall), resolved, wanInterfaces: wanIfaces });
+  }
+
+  // WAN traffic is found by the interfaces holding the WAN addresses unless
+  // firewall.wan_interfaces names them: then follow the kernel's address and
+  // link changes (rtnetlink notifications) and regenerate when the set of
+  // such interfaces changes. Coalesced: a burst of changes is one re-read.
+  private followInterfaces(doc: ConfigDocument): void {
+    const needed = doc.firewall.enabled && doc.firewall.wan_interfaces.length === 0;
+    if (!needed) {
+      this.netWatch?.close();
+      this.netWatch = undefined;
+      return;
+    }
+    if (this.netWatch) return;
+    try {
+      this.netWatch = this.watchInterfaces(() => {
+        clearTimeout(this.netTimer);
+        this.netTimer = setTimeout(() => this.onInterfacesChanged(), NET_CHANGE_SETTLE_MS);
+        this.netTimer.unref();
+      });
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'interface changes not followed (rtnetlink): re-read every resolve_interval_s');
+    }
+  }
+
+  private onInterfacesChanged(): void {
+    const doc = this.doc;
+    if (!doc?.firewall.enabled || doc.firewall.wan_interfaces.length > 0) return;
+    const now = this.wanInterfaces(doc).join(',');
+    if (now === this.appliedWanInterfaces) return;
+    const run = this.chain.then(async () => {
+      if (this.doc !== doc) return; // a commit got there first and applied
+      await this.applyResolved(doc, 'interface addresses changed', true);
+      this.log.info({ wanInterfaces: this.appliedWanInterfaces.split(',').filter((x) => x !== '') }, 'firewall follows the WAN interfaces');
+    });
+    this.chain = run.catch((err: unknown) => this.log.error({ err }, 'firewall refresh after an interface change failed'));
   }
 
   // Interfaces holding the WAN addresses, read through rtnetlink at each
@@ -444,10 +507,10 @@ export class Firewall {
 
   private armResolveTimer(doc: ConfigDocument): void {
     const s = doc.firewall.resolve_interval_s;
-    // Re-read on the same schedule: endpoint names, and the interfaces
-    // holding the WAN addresses (an address moved by HA or DHCP).
+    // Re-read on the same schedule: endpoint names, and (when rtnetlink
+    // notifications cannot be had) the interfaces holding the WAN addresses.
     const hasNames = doc.trunks.some((t) => trunkNames(t).length > 0);
-    if (s === 0 || (!hasNames && doc.firewall.wan_interfaces.length > 0)) return;
+    if (s === 0 || (!hasNames && (doc.firewall.wan_interfaces.length > 0 || this.netWatch !== undefined))) return;
     this.resolveTimer = setInterval(() => {
       void this.apply(doc, 'endpoint names and interfaces re-read').catch((err: unknown) =>
         this.log.error({ err }, 'firewall refresh failed'),

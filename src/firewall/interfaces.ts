@@ -20,12 +20,37 @@ export interface NetInterface {
   addresses: InterfaceAddress[];
 }
 
+// One change the kernel announced (rtnetlink RTMGRP_LINK, RTMGRP_IPV4_IFADDR,
+// RTMGRP_IPV6_IFADDR; native/net/rtnl_watch.cc). 'resync': notifications
+// were lost, re-read everything.
+export interface NetChange {
+  kind: 'link' | 'address' | 'resync';
+  removed: boolean;
+  index: number;
+  name: string; // link
+  up: boolean; // link
+  family: 0 | 4 | 6; // address
+  address: string;
+  prefixLen: number;
+}
+
+export interface NetWatch {
+  close(): void;
+}
+
 interface NetAddon {
   netInterfaces(): NetInterface[];
+  watchNetChanges(onChanges: (changes: NetChange[]) => void): NetWatch;
 }
 
 export function readInterfaces(): NetInterface[] {
   return (loadAddon() as unknown as NetAddon).netInterfaces();
+}
+
+// Follows the kernel's interface and address changes (a thread in the addon;
+// never keeps the process alive). Throws ERR_RTNETLINK when it cannot.
+export function watchNetChanges(onChanges: (changes: NetChange[]) => void): NetWatch {
+  return (loadAddon() as unknown as NetAddon).watchNetChanges(onChanges);
 }
 
 // Interfaces that carry a WAN side's address and no other side's address

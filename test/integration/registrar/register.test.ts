@@ -5,6 +5,8 @@
 // after firewall.bans.auth_failures failures, its packets dropped by the
 // kernel; a PBX call with a caller number outside its allowed_numbers gets 403.
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { NETNS_ADDR, createTopology, netnsSkipReason, startSbcd, type Sbcd, type Topology, type UdpPeer } from '../harness/index.js';
 import { SIP_PORT, bannedInKernel, fwConfig, options } from '../firewall/helpers.js';
@@ -16,6 +18,7 @@ const WAN = { ip: NETNS_ADDR.sbcWan, port: SIP_PORT };
 const USER = 'pbx1';
 const PASSWORD = 'right-pass-7';
 const FAILURES = 3;
+const API_CHILD = fileURLToPath(new URL('./api-bans-child.js', import.meta.url));
 
 // Sends `packet` and resolves with the text of the next datagram whose
 // status is final (≥ 200) or that is a request, or null after timeoutMs.
@@ -122,6 +125,13 @@ describe('PBX registration, digest failures banned, allowed_numbers', { skip, ti
     const refusedLogs = sbc.logs().filter((l) => l.msg === 'registration refused: digest verification failed' && l.ip === NETNS_ADDR.attacker);
     assert.equal(refusedLogs.length, FAILURES);
     assert.deepEqual(await bannedInKernel(topo), [NETNS_ADDR.attacker]);
+    // The admin's ban list (GET /api/v1/bans from the LAN) shows it with its reason.
+    const listed = JSON.parse(
+      await topo.run(topo.ns.pbx, process.execPath, [API_CHILD, NETNS_ADDR.sbcLan, '8443', join(sbc.dataDir, 'admin-password'), join(sbc.dataDir, 'tls', 'self-signed.crt')]),
+    ) as { enabled: boolean; bans: { ip: string; reason: string; detail: string; expiresInS: number }[] };
+    assert.equal(listed.enabled, true);
+    assert.deepEqual(listed.bans.map((b) => [b.ip, b.reason, b.detail]), [[NETNS_ADDR.attacker, 'auth-failures', `${FAILURES} digest failures within 60 s`]]);
+    assert.ok(listed.bans[0]!.expiresInS > 50 && listed.bans[0]!.expiresInS <= 60, JSON.stringify(listed));
     // Dropped by the kernel now: not even an OPTIONS is answered.
     const attacker = await topo.udpPeer(topo.ns.attacker, NETNS_ADDR.attacker, 5099);
     await attacker.send(WAN, [options({ ip: attacker.ip, port: attacker.port }, WAN)]);
