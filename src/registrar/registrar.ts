@@ -11,7 +11,8 @@ import type { ServerTransaction } from '../sip/index.js';
 import { BindingTable, type Binding } from './bindings.js';
 import { MAX_EXPIRES_S, MIN_EXPIRES_S, parseContacts } from './contacts.js';
 import { parseCredentials } from './credentials.js';
-import { NonceIssuer } from './nonce.js';
+import { NONCE_LIFETIME_S, NonceIssuer } from './nonce.js';
+import { NonceCounts } from './nonce-counts.js';
 import { OFFERED_ALGORITHMS, verifyResponse } from './verify.js';
 
 export interface RegistrarOptions {
@@ -41,6 +42,7 @@ export class Registrar {
   private accounts: Map<string, PbxConfig>;
   private realm: string;
   private readonly nonces: NonceIssuer;
+  private readonly counts: NonceCounts;
   private readonly bindings: BindingTable;
   private readonly log: Logger;
 
@@ -50,6 +52,7 @@ export class Registrar {
   ) {
     this.log = opts.log;
     this.nonces = new NonceIssuer(opts.clock, opts.nonceLifetimeS);
+    this.counts = new NonceCounts((opts.nonceLifetimeS ?? NONCE_LIFETIME_S) * 1000, opts.clock);
     this.bindings = new BindingTable(opts.clock);
     this.accounts = accountsOf(doc);
     this.realm = realmOf(doc);
@@ -109,6 +112,12 @@ export class Registrar {
       return;
     }
     if (nonce === 'stale') return this.challenge(st, true);
+    // A right answer whose nonce count was used before: a replay (or a
+    // retransmission of a REGISTER already answered). Challenged again.
+    if (!this.counts.accept(cred.nonce, parseInt(cred.nc, 16))) {
+      this.log.warn({ ip, pbx: account.name, nc: cred.nc }, 'registration refused: nonce count replayed');
+      return this.challenge(st, false);
+    }
     if (req.side !== account.side) {
       this.log.warn({ ip, pbx: account.name, side: req.side, expected: account.side }, 'registration refused: wrong side');
       st.respond(403, { reason: `Forbidden (PBX ${account.name} registers on side ${account.side})` });

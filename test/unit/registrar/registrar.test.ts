@@ -57,11 +57,11 @@ function register(
 
 const CONTACT: [string, string] = ['Contact', '<sip:pbx1@192.0.2.20:5062>'];
 
-function authorization(challenge: Sent, password: string, algorithm: DigestAlgorithm = 'SHA-256', user = 'pbx1'): [string, string] {
+function authorization(challenge: Sent, password: string, algorithm: DigestAlgorithm = 'SHA-256', user = 'pbx1', nc = 1): [string, string] {
   const chs = challenge.headers.filter(([n]) => n === 'WWW-Authenticate').flatMap(([, v]) => parseChallenges(v, false));
   const ch = chs.find((c) => c.algorithm === algorithm);
   assert.ok(ch, `challenge offers ${algorithm}`);
-  const a = answerChallenge(ch, { username: user, password }, { method: 'REGISTER', uri: RURI }, { nc: 1 });
+  const a = answerChallenge(ch, { username: user, password }, { method: 'REGISTER', uri: RURI }, { nc });
   return ['Authorization', a.value];
 }
 
@@ -166,6 +166,17 @@ describe('registrar', () => {
     assert.deepEqual(brief.headers, [['Min-Expires', '60']]);
     const long = register(reg, [CONTACT, ['Expires', '86400'], auth()]);
     assert.deepEqual(long.headers, [['Contact', '<sip:pbx1@192.0.2.20:5062>;expires=3600']], 'capped at 3600 s');
+  });
+
+  test('a replayed answer (same nonce, same nc) is challenged again; the next nc is accepted', () => {
+    const { reg, failures } = setup();
+    const ch = register(reg, [CONTACT]);
+    const first = authorization(ch, PASSWORD);
+    assert.equal(register(reg, [CONTACT, first]).status, 200);
+    const replay = register(reg, [CONTACT, first]);
+    assert.equal(replay.status, 401, 'the same Authorization again');
+    assert.deepEqual(failures, [], 'a replay is not a password guess');
+    assert.equal(register(reg, [CONTACT, authorization(ch, PASSWORD, 'SHA-256', 'pbx1', 2)]).status, 200, 'nc 2 with the same nonce');
   });
 
   test('the right password on the wrong side is refused, not counted as a guess', () => {
