@@ -258,8 +258,13 @@ export async function startLocalSocket(server: ApiServer, opts: LocalSocketOptio
   });
   chmodSync(path, 0o660);
   if (gid !== undefined) {
-    chownSync(path, process.getuid?.() ?? 0, gid);
-    chownSync(proofDir, process.getuid?.() ?? 0, gid);
+    try {
+      chownSync(path, process.getuid?.() ?? 0, gid);
+      chownSync(proofDir, process.getuid?.() ?? 0, gid);
+    } catch (err) {
+      // Without CAP_CHOWN only a group sbcd is in will do.
+      opts.log.warn({ err, group: groupName }, 'local socket: cannot give it that group; only sbcd’s own user can use the CLI');
+    }
   }
   opts.log.info({ path }, 'local socket listening (sbc CLI)');
   return {

@@ -62,7 +62,15 @@ export class SbcdClient {
   // Any request: the parsed JSON (or text) of a 2xx, else a CliError with
   // the API's message and every problem (exit 1; 5xx and 503 are exit 2).
   async call<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
-    const r = await this.send(method, path, body);
+    let r = await this.send(method, path, body);
+    // sbcd restarted (sessions live in memory) or the session idled out:
+    // prove who we are again, once, and repeat the request.
+    if (r.status === 401 && this.me && !path.startsWith('/auth/local')) {
+      this.cookie = '';
+      this.csrf = '';
+      await this.login();
+      r = await this.send(method, path, body);
+    }
     const setCookie = r.headers['set-cookie'];
     for (const c of Array.isArray(setCookie) ? setCookie : []) {
       const m = /^edgesbc_session=([^;]*)/.exec(c);
@@ -89,7 +97,10 @@ export class SbcdClient {
     const file = join(ch.dir, ch.id);
     let fd: number;
     try {
-      fd = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+      // Readable by all: sbcd may run without CAP_DAC_OVERRIDE (systemd hardening).
+      // Nobody else can list the directory to learn the name, and reading the
+      // secret gives nothing: what counts is who owns the file.
+      fd = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
     } catch (err) {
       throw new CliError(`cannot prove who you are to sbcd (${(err as Error).message}): are you in the socket’s group?`, EXIT_REFUSED);
     }

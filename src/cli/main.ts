@@ -21,7 +21,7 @@ import { Shell } from './shell.js';
 import { isEmbeddedDefault, runWizard } from './wizard.js';
 
 const CHECKOUT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const APPLIANCE_SOCKET = '/var/lib/edgesbc/sbcd.sock';
+const APPLIANCE_DATA = '/var/lib/edgesbc';
 const USAGE = `usage: sbc [--json] [--socket PATH] [-c "COMMAND; …" | COMMAND…]
   With no command: an interactive shell on a terminal, else commands from stdin.
   Exit codes: 0 ok, 1 input refused, 2 sbcd cannot be reached.
@@ -32,7 +32,8 @@ const USAGE = `usage: sbc [--json] [--socket PATH] [-c "COMMAND; …" | COMMAND�
 export function defaultSocketPath(env: NodeJS.ProcessEnv = process.env): string {
   if (env.EDGESBC_SOCKET) return env.EDGESBC_SOCKET;
   if (env.EDGESBC_DATA_DIR) return join(env.EDGESBC_DATA_DIR, 'sbcd.sock');
-  if (existsSync(APPLIANCE_SOCKET)) return APPLIANCE_SOCKET;
+  // The appliance's data directory (it may not be listable by the admin).
+  if (existsSync(APPLIANCE_DATA)) return join(APPLIANCE_DATA, 'sbcd.sock');
   return join(CHECKOUT, 'data', 'sbcd.sock');
 }
 

@@ -5,8 +5,8 @@
 // their paths and exit codes, scripts on stdin, --json, completion.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { SbcdClient } from '../../../src/cli/client.js';
 import type { Io } from '../../../src/cli/io.js';
@@ -48,9 +48,12 @@ function sbc(args: string[], input = '', opts: { uid?: number; gid?: number } = 
 }
 
 before(async () => {
-  sbcd = await startSbcd({ config: { api: { enabled: false } } });
+  // The socket's group is nogroup: the OS user nobody may use the CLI, daemon may not.
+  sbcd = await startSbcd({ config: { api: { enabled: false } }, env: { EDGESBC_SOCKET_GROUP: 'nogroup' } });
   socket = join(sbcd.dataDir, 'sbcd.sock');
   await sbcd.waitForLog((l) => l.msg === 'local socket listening (sbc CLI)');
+  chmodSync(dirname(sbcd.dataDir), 0o711);
+  chmodSync(sbcd.dataDir, 0o711);
 });
 
 after(async () => {
@@ -191,11 +194,35 @@ test('cannot reach sbcd: exit 2', async () => {
   assert.equal(r.code, 2);
   assert.match(r.err, /cannot reach sbcd at .*missing\.sock: no socket there/);
   if (process.getuid?.() === 0) {
-    // Another OS user (not in the socket's group) gets nothing.
-    const nobody = await sbc(['show', 'calls'], '', { uid: 65534 });
-    assert.equal(nobody.code, 2, nobody.err);
-    assert.match(nobody.err, /permission denied/);
+    // An OS user outside the socket's group gets nothing.
+    const other = await sbc(['show', 'calls'], '', { uid: 1, gid: 1 });
+    assert.equal(other.code, 2, other.err);
+    assert.match(other.err, /permission denied/);
   }
+});
+
+test('another OS user in the socket group: its own EdgeSBC account and that account’s role', async (t) => {
+  if (process.getuid?.() !== 0) return t.skip('needs root to run sbc as nobody');
+  const asNobody = (args: string[]) => sbc(args, '', { uid: 65534, gid: 65534 });
+  let r = await asNobody(['show', 'routes']);
+  assert.equal(r.code, 1, r.err);
+  assert.match(r.err, /no EdgeSBC account named "nobody" for the local user nobody/);
+  const admin = new SbcdClient(socket);
+  await admin.login();
+  try {
+    await admin.call('POST', '/users', { name: 'nobody', password: 'viewer-pass-1', role: 'viewer', mustChangePassword: false });
+  } finally {
+    await admin.logout();
+    admin.close();
+  }
+  r = await asNobody(['show', 'routes']);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /pbx-to-vonage/);
+  r = await asNobody(['-c', 'set system name not-allowed']);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /this needs the operator role; nobody is viewer/);
+  const log = await sbc(['show', 'log', '20']);
+  assert.match(log.out, /nobody +cli:nobody +login +local user nobody/);
 });
 
 test('completion and help come from the schema and the candidate', async () => {
@@ -222,6 +249,10 @@ test('completion and help come from the schema and the candidate', async () => {
     assert.deepEqual(await shell.complete('commit '), [['confirmed', 'comment'], '']);
     await shell.runText('set trunks vonage ?');
     assert.ok(lines.some((l) => /api_secret +secret text — Vonage API secret/.test(l)), lines.join('\n'));
+    // A session that ended (sbcd restarted, idle timeout) is opened again by itself.
+    await client.call('POST', '/auth/logout', {});
+    const st = await client.get<{ changes: number }>('/config/status');
+    assert.equal(typeof st.changes, 'number');
   } finally {
     await client.logout();
     client.close();
