@@ -56,6 +56,8 @@ export interface Page {
   getByText(text: string | RegExp, opts?: { exact?: boolean }): Locator;
   screenshot(opts: { path: string; fullPage?: boolean }): Promise<Buffer>;
   evaluate<T>(fn: () => T): Promise<T>;
+  evaluate<T, A>(fn: (arg: A) => T, arg: A): Promise<T>;
+  waitForEvent(event: 'download', opts?: { timeout?: number }): Promise<Download>;
   waitForFunction(fn: () => unknown, arg?: unknown, opts?: { timeout?: number; polling?: number }): Promise<unknown>;
   getByTestId(id: string): Locator;
   keyboard: { press(key: string): Promise<void>; type(text: string): Promise<void> };
@@ -65,13 +67,19 @@ export interface Page {
   setDefaultTimeout(ms: number): void;
 }
 
+export interface Download {
+  suggestedFilename(): string;
+  path(): Promise<string | null>;
+}
+
 export interface BrowserContext {
   newPage(): Promise<Page>;
+  grantPermissions(permissions: string[], opts?: { origin?: string }): Promise<void>;
   close(): Promise<void>;
 }
 
 export interface Browser {
-  newContext(opts: { ignoreHTTPSErrors?: boolean; viewport?: { width: number; height: number }; locale?: string; timezoneId?: string }): Promise<BrowserContext>;
+  newContext(opts: { ignoreHTTPSErrors?: boolean; acceptDownloads?: boolean; viewport?: { width: number; height: number }; locale?: string; timezoneId?: string }): Promise<BrowserContext>;
   close(): Promise<void>;
 }
 
@@ -105,12 +113,13 @@ export async function launchChromium(): Promise<Browser> {
 /**
  * Screenshots of one test, numbered in the order taken, in
  * web-ui/test-artifacts/<name>/ (gitignored): what a person would have seen
- * at each step.
+ * at each step. The folder is printed as the test starts.
  */
 export function artifacts(name: string): { dir: string; shot: (page: Page, step: string) => Promise<void> } {
   const dir = join(WEB_UI, 'test-artifacts', name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
+  process.stdout.write(`screenshots of ${name}: ${dir}\n`);
   let n = 0;
   return {
     dir,
@@ -119,4 +128,33 @@ export function artifacts(name: string): { dir: string; shot: (page: Page, step:
       await page.screenshot({ path: join(dir, `${String(n).padStart(2, '0')}-${step}.png`), fullPage: true });
     },
   };
+}
+
+/** What has the keyboard focus: enough to say which control it is. */
+export interface Focused {
+  tag: string;
+  id: string;
+  name: string;
+  text: string;
+  label: string;
+}
+
+/**
+ * Presses Tab until `want` holds for the focused element, as a keyboard user
+ * would (at most `max` presses); fails naming where the focus went.
+ */
+export async function tabTo(page: Page, what: string, want: (f: Focused) => boolean, max = 80): Promise<void> {
+  const seen: string[] = [];
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    const f = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null;
+      const id = el?.id ?? '';
+      const label = id ? (document.querySelector(`label[for="${CSS.escape(id)}"]`)?.textContent ?? '') : '';
+      return { tag: el?.tagName.toLowerCase() ?? '', id, name: el?.getAttribute('name') ?? '', text: (el?.textContent ?? '').trim().slice(0, 40), label: label.trim() };
+    });
+    if (want(f)) return;
+    seen.push(f.label || f.name || f.text || f.tag);
+  }
+  throw new Error(`Tab never reached ${what} in ${max} presses; went through: ${seen.join(' | ')}`);
 }

@@ -73,9 +73,10 @@ export function VonagePage() {
     );
   }, [chosen, did]);
 
-  // The snippet itself, shown before it is downloaded.
+  // The snippet itself, shown before it is downloaded: of the candidate,
+  // like the PBX list it is chosen from and the dashboard URI above.
   const snippetQuery = (format: 'json' | 'text'): string => {
-    const q = new URLSearchParams(format === 'json' ? { format } : {});
+    const q = new URLSearchParams({ layer: 'candidate', ...(format === 'json' ? { format } : {}) });
     if (pbx) q.set('pbx', pbx);
     const qs = q.toString();
     return `/pbx-snippets/${kind}${qs ? `?${qs}` : ''}`;
@@ -91,7 +92,7 @@ export function VonagePage() {
         setSnipError(messageOf(err));
       },
     );
-  }, [kind, pbx]);
+  }, [kind, pbx, candidate.value]);
 
   return (
     <section aria-labelledby="page-title">
@@ -208,7 +209,7 @@ export function VonagePage() {
           </button>
         </form>
         {preview ? (
-          <pre class="snippet" tabIndex={0} aria-label="Snippet preview (running config)">
+          <pre class="snippet" tabIndex={0} aria-label="Snippet preview">
             {preview}
           </pre>
         ) : null}
