@@ -36,8 +36,6 @@ async function read(): Promise<SystemInfo> {
   const addrs = networkInterfaces();
   const list = Array.isArray(ifs) ? ifs : [ifs];
   const pu = process.memoryUsage();
-  const cores = (temp?.cores ?? []).filter((c): c is number => typeof c === 'number' && Number.isFinite(c));
-  const hasTemp = temp && (typeof temp.main === 'number' || typeof temp.max === 'number' || cores.length > 0);
   return {
     hostname: hostname(),
     uptimeS: Math.round(uptime()),
@@ -69,11 +67,24 @@ async function read(): Promise<SystemInfo> {
       mtu: typeof i.mtu === 'number' ? i.mtu : null,
       addresses: (addrs[i.iface] ?? []).map((a) => `${a.address}/${a.cidr?.split('/')[1] ?? ''}`.replace(/\/$/, '')),
     })),
-    temperatures: hasTemp
-      ? { mainC: typeof temp.main === 'number' ? temp.main : null, maxC: typeof temp.max === 'number' ? temp.max : null, coresC: cores }
-      : null,
+    temperatures: temperaturesOf(temp),
     at: new Date().toISOString(),
   };
+}
+
+// A reading is a number in °C; systeminformation gives null (and older
+// versions -1) where the hardware has no sensor.
+function celsius(v: unknown): number | null {
+  return typeof v === 'number' && Number.isFinite(v) && v !== -1 ? v : null;
+}
+
+/** The temperatures part of the answer: null when no sensor reports anything (a VM). */
+export function temperaturesOf(temp: { main?: unknown; max?: unknown; cores?: unknown } | null): SystemInfo['temperatures'] {
+  if (!temp) return null;
+  const coresC = (Array.isArray(temp.cores) ? temp.cores : []).map(celsius).filter((c): c is number => c !== null);
+  const mainC = celsius(temp.main);
+  const maxC = celsius(temp.max);
+  return mainC === null && maxC === null && coresC.length === 0 ? null : { mainC, maxC, coresC };
 }
 
 // A reader with the cache; the daemon passes it to the API.

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { BanInfo } from '../../../src/firewall/firewall.js';
-import { systemInfoReader } from '../../../src/api/system-info.js';
+import { systemInfoReader, temperaturesOf } from '../../../src/api/system-info.js';
 import { fakeCalls, sampleCall } from './fakes.js';
 import { apiFixture } from './fixture.js';
 
@@ -88,4 +88,12 @@ test('GET /system with the real systeminformation reader: CPU, memory, disks, in
   assert.ok(s.temperatures === null || typeof s.temperatures === 'object');
   assert.equal(s.calls, 0);
   assert.ok(s.process.rssBytes > 0);
+});
+
+test('temperatures: shown where a sensor reports, null where none does (a VM), sentinels dropped', () => {
+  assert.equal(temperaturesOf(null), null);
+  assert.equal(temperaturesOf({ main: null, cores: [], max: null }), null, 'systeminformation on a VM');
+  assert.equal(temperaturesOf({ main: -1, cores: [], max: -1 }), null, 'older systeminformation: -1 = no sensor');
+  assert.deepEqual(temperaturesOf({ main: 48.5, cores: [47, Number.NaN, 50], max: 52 }), { mainC: 48.5, maxC: 52, coresC: [47, 50] });
+  assert.deepEqual(temperaturesOf({ main: null, cores: [61], max: null }), { mainC: null, maxC: null, coresC: [61] });
 });
