@@ -14,6 +14,7 @@ import { outboundNumbers, warningValue } from '../trunks/outbound.js';
 import { Call, type CallOutcome, type CallSnapshot } from './call.js';
 import { legPeerOf } from './header-rules-call.js';
 import type { SessionTimerSettings } from './session-timer.js';
+import { trunkSessionTimer } from '../trunks/session-timer-override.js';
 import { type Hop, type RouteTarget, Router, type Side } from './router.js';
 
 export const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO, PRACK';
@@ -194,7 +195,7 @@ export class CallController {
         finalStats: this.watchers.size > 0,
         legs: {
           peers: { a: legPeerOf(this.doc, source), b: legPeerOf(this.doc, { kind: target.kind, name: target.name }) },
-          sessionTimer: this.sessionTimer,
+          sessionTimer: { a: this.timersToward(source), b: this.timersToward({ kind: target.kind, name: target.name }) },
         },
       },
       st,
@@ -209,6 +210,12 @@ export class CallController {
   }
 
   // The configured peer a request came from, or the registered PBX.
+  /** Session timers on the leg toward `peer`: a trunk's own session_timer over sip.session_timer. */
+  private timersToward(peer: PeerRef | null): SessionTimerSettings {
+    if (peer?.kind !== 'trunk') return this.sessionTimer;
+    return trunkSessionTimer(this.sessionTimer, this.doc.trunks.find((t) => t.name === peer.name)?.session_timer);
+  }
+
   private sourceOf(side: string, ip: string): PeerRef | null {
     const peer = peerBySource(this.doc, side, ip);
     if (peer) return peer;

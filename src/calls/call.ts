@@ -28,8 +28,7 @@ import { crossingHeaders } from './header-policy.js';
 import { CallHeaderRules, type LegPeer, UNKNOWN_PEER } from './header-rules-call.js';
 import { type LegName, otherLeg } from './leg.js';
 import type { RouteTarget } from './router.js';
-import type { SessionTimerSettings } from './session-timer.js';
-import { CallSessionTimers, SESSION_TIMERS_OFF } from './session-timer-call.js';
+import { CallSessionTimers, SESSION_TIMERS_OFF, type CallTimerSettings } from './session-timer-call.js';
 import { SdpLedger } from './session-timer-sdp.js';
 
 export type CallState = 'setup' | 'early' | 'established' | 'ending' | 'ended';
@@ -48,7 +47,8 @@ export interface CallDeps {
 
 export interface CallLegs {
   peers: Record<LegName, LegPeer>;
-  sessionTimer: SessionTimerSettings;
+  /** One setting for both legs, or per leg (a trunk's own session_timer). */
+  sessionTimer: CallTimerSettings;
 }
 
 export interface CallSnapshot {

@@ -13,6 +13,13 @@ import type { SdpLedger } from './session-timer-sdp.js';
 
 export const SESSION_TIMERS_OFF: SessionTimerSettings = { enabled: false, expiresS: 1800, minSeS: 90 };
 
+/** Settings per leg: a trunk's own session_timer applies on the leg toward it (V-OUT-11). */
+export type CallTimerSettings = SessionTimerSettings | Record<LegName, SessionTimerSettings>;
+
+function perLeg(s: CallTimerSettings): Record<LegName, SessionTimerSettings> {
+  return 'a' in s && 'b' in s ? s : { a: s, b: s };
+}
+
 /** What the session timers need of their call. */
 export interface CallPort {
   readonly id: string;
@@ -41,7 +48,7 @@ function allowsUpdate(headers: Headers): boolean {
 
 export class CallSessionTimers {
   readonly #port: CallPort;
-  readonly #settings: SessionTimerSettings;
+  readonly #settings: Record<LegName, SessionTimerSettings>;
   readonly #legs: Record<LegName, LegSessionTimer>;
   // The peer listed UPDATE in Allow (its INVITE on a, its 2xx on b): our
   // refreshes are UPDATEs without a body then, else re-INVITEs (§7.4 / §9).
@@ -52,23 +59,23 @@ export class CallSessionTimers {
   // its ACK carries the peer's answer.
   readonly #offeredInRefresh: Record<LegName, boolean> = { a: false, b: false };
 
-  constructor(port: CallPort, settings: SessionTimerSettings) {
+  constructor(port: CallPort, settings: CallTimerSettings) {
     this.#port = port;
-    this.#settings = settings;
+    this.#settings = perLeg(settings);
     const handlers = (leg: LegName) => ({
       refresh: () => port.step(() => this.#sendRefresh(leg)),
       expired: (interval: number, refresher: Refresher) => this.#expired(leg, interval, refresher),
     });
-    this.#legs = { a: new LegSessionTimer(settings, handlers('a')), b: new LegSessionTimer(settings, handlers('b')) };
+    this.#legs = { a: new LegSessionTimer(this.#settings.a, handlers('a')), b: new LegSessionTimer(this.#settings.b, handlers('b')) };
   }
 
   leg(leg: LegName): LegSessionTimer {
     return this.#legs[leg];
   }
 
-  /** Option tags of our INVITE and in-dialog requests (100rel is always ours to offer). */
-  get supported(): string {
-    return this.#settings.enabled ? '100rel, timer' : '100rel';
+  /** Option tags of our INVITE and in-dialog requests on `leg` (100rel is always ours to offer). */
+  supported(leg: LegName): string {
+    return this.#settings[leg].enabled ? '100rel, timer' : '100rel';
   }
 
   // ---- the INVITE of leg a (we are UAS) -------------------------------------
@@ -99,7 +106,7 @@ export class CallSessionTimers {
 
   /** Supported, Session-Expires and Min-SE of the INVITE we send on leg b. */
   inviteHeaders(): HeaderList {
-    return [['Supported', this.supported], ...this.#legs.b.inviteHeaders()];
+    return [['Supported', this.supported('b')], ...this.#legs.b.inviteHeaders()];
   }
 
   /** A 422 to it: true = send the INVITE again (inviteHeaders() now asks for more). */
@@ -159,8 +166,8 @@ export class CallSessionTimers {
 
   /** Session timer headers of a re-INVITE/UPDATE the call relays onto `leg` (a refresh of that leg too). */
   relayHeaders(leg: LegName, method: string): HeaderList {
-    if (!TIMER_METHODS.has(method) || !this.#settings.enabled) return [];
-    return [['Supported', this.supported], ...this.#legs[leg].refreshHeaders()];
+    if (!TIMER_METHODS.has(method) || !this.#settings[leg].enabled) return [];
+    return [['Supported', this.supported(leg)], ...this.#legs[leg].refreshHeaders()];
   }
 
   /**
@@ -169,8 +176,9 @@ export class CallSessionTimers {
    * the response on `from` are returned.
    */
   onRelayed(from: LegName, to: LegName, req: SipRequest, response: { status: number; headers: Headers }): HeaderList {
-    if (!TIMER_METHODS.has(req.method) || !this.#settings.enabled || response.status < 200 || response.status >= 300) return [];
-    this.#legs[to].onUacAnswered(response.headers);
+    if (!TIMER_METHODS.has(req.method) || response.status < 200 || response.status >= 300) return [];
+    this.#legs[to].onUacAnswered(response.headers); // a no-op on a leg without timers
+    if (!this.#settings[from].enabled) return [];
     const d = this.#legs[from].decide(timerRequestOf(req.headers));
     if (d.kind === 'reject') return []; // cannot be: answerLocally() refused it first
     this.#legs[from].onUasAnswered(d);
@@ -193,7 +201,7 @@ export class CallSessionTimers {
     let body = port.sdp.lastSent(leg);
     const method = this.#update[leg] || body === '' ? 'UPDATE' : 'INVITE';
     if (method === 'UPDATE') body = '';
-    const headers: HeaderList = [['Supported', this.supported], ...timer.refreshHeaders()];
+    const headers: HeaderList = [['Supported', this.supported(leg)], ...timer.refreshHeaders()];
     if (body) headers.push(['Content-Type', 'application/sdp']);
     const pending = port.request(leg, method, headers, body);
     if (!pending) return;

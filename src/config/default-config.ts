@@ -41,6 +41,7 @@ export function defaultConfig(): ConfigDocument {
         country: '',
         caller_id: { mode: 'pass', number: '' },
         register: { enabled: false, interval_s: 3600 },
+        session_timer: { mode: 'inherit', expires_s: 0, min_se_s: 0 },
         header_rules: [],
         from_domain: '',
         options_ping_s: 0,

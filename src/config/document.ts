@@ -102,6 +102,17 @@ export interface TrunkRegisterConfig {
   interval_s: number;
 }
 
+// RFC 4028 session timers on the leg toward this trunk (V-OUT-11), over
+// sip.session_timer: mode inherit takes the global settings, on/off decides
+// here; expires_s / min_se_s 0 = the global value.
+export type TrunkSessionTimerMode = 'inherit' | 'on' | 'off';
+
+export interface TrunkSessionTimerConfig {
+  mode: TrunkSessionTimerMode;
+  expires_s: number;
+  min_se_s: number;
+}
+
 // Header manipulation on requests the SBC sends to a peer (V-OUT-12/13).
 export type HeaderRuleAction = 'add' | 'remove' | 'rewrite';
 
@@ -130,6 +141,7 @@ export interface TrunkConfig {
   country: string;
   caller_id: CallerIdConfig;
   register: TrunkRegisterConfig;
+  session_timer: TrunkSessionTimerConfig;
   header_rules: HeaderRule[];
   from_domain: string;
   options_ping_s: number;

@@ -75,15 +75,15 @@ export function writeLayer(db: DB, layer: Layer, doc: ConfigDocument): void {
 
   const trunk = db.prepare(
     `INSERT INTO trunks (layer, name, position, kind, side, transport, region, endpoint_set, srv, sip_domain, api_key,
-       api_secret, country, caller_id, register, header_rules, from_domain, options_ping_s, media, enabled)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       api_secret, country, caller_id, register, session_timer, header_rules, from_domain, options_ping_s, media, enabled)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const ep = db.prepare('INSERT INTO trunk_endpoints (layer, trunk, position, host, port) VALUES (?, ?, ?, ?, ?)');
   doc.trunks.forEach((t, i) => {
     trunk.run(
       layer, t.name, i, t.kind, t.side, t.transport, t.region, t.endpoint_set, bool(t.srv), t.sip_domain, t.api_key,
       t.api_secret, t.country, JSON.stringify(t.caller_id ?? {}), JSON.stringify(t.register ?? {}),
-      JSON.stringify(t.header_rules ?? []), t.from_domain, t.options_ping_s, JSON.stringify(t.media ?? {}), bool(t.enabled),
+      JSON.stringify(t.session_timer ?? {}), JSON.stringify(t.header_rules ?? []), t.from_domain, t.options_ping_s, JSON.stringify(t.media ?? {}), bool(t.enabled),
     );
     t.endpoints.forEach((e, j) => ep.run(layer, t.name, j, e.host, e.port));
   });
@@ -142,6 +142,7 @@ interface TrunkRow {
   country: string;
   caller_id: string;
   register: string;
+  session_timer: string;
   header_rules: string;
   from_domain: string;
   options_ping_s: number;
@@ -222,6 +223,7 @@ export function readLayer(db: DB, layer: Layer): ConfigDocument {
     country: t.country,
     caller_id: JSON.parse(t.caller_id) as TrunkConfig['caller_id'],
     register: JSON.parse(t.register) as TrunkConfig['register'],
+    session_timer: JSON.parse(t.session_timer) as TrunkConfig['session_timer'],
     header_rules: JSON.parse(t.header_rules) as TrunkConfig['header_rules'],
     from_domain: t.from_domain,
     options_ping_s: t.options_ping_s,

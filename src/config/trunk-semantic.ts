@@ -54,7 +54,7 @@ export function checkHeaderRules(rules: unknown, base: string, out: ConfigProble
   });
 }
 
-function checkTrunk(t: Obj, base: string, domains: Map<string, Obj>, out: ConfigProblem[]): void {
+function checkTrunk(t: Obj, base: string, domains: Map<string, Obj>, globalTimer: Obj, out: ConfigProblem[]): void {
   const vonage = t.kind === 'vonage';
   const setName = str(t.endpoint_set) ?? '';
   const endpoints = arr(t.endpoints);
@@ -92,6 +92,25 @@ function checkTrunk(t: Obj, base: string, domains: Map<string, Obj>, out: Config
   }
   if (isObj(t.register) && t.register.enabled === true && key === '') {
     out.push({ path: `${base}/register/enabled`, message: 'REGISTER needs the trunk’s credentials (api_key, api_secret)' });
+  }
+
+  if (isObj(t.session_timer)) {
+    const { expires_s: expires, min_se_s: minSe } = t.session_timer;
+    for (const [k, v] of [['expires_s', expires], ['min_se_s', minSe]] as const) {
+      if (typeof v === 'number' && v !== 0 && v < 90) {
+        out.push({ path: `${base}/session_timer/${k}`, message: 'must be 0 (the global value) or 90..86400 (RFC 4028: 90 s is the floor)' });
+      }
+    }
+    // What applies on the trunk's legs: its own value, else the global one.
+    const effective = (v: unknown, global: unknown) => (typeof v === 'number' && v !== 0 ? v : typeof global === 'number' ? global : undefined);
+    const e = effective(expires, globalTimer.expires_s);
+    const m = effective(minSe, globalTimer.min_se_s);
+    if (e !== undefined && m !== undefined && m > e && (expires !== 0 || minSe !== 0)) {
+      out.push({
+        path: `${base}/session_timer/${minSe !== 0 ? 'min_se_s' : 'expires_s'}`,
+        message: `min_se_s (${m}) must be <= expires_s (${e}) on this trunk, counting sip.session_timer for a 0 (we would refuse our own Session-Expires)`,
+      });
+    }
   }
 
   const country = str(t.country) ?? '';
@@ -186,7 +205,8 @@ function checkPbx(p: Obj, base: string, out: ConfigProblem[]): void {
 export function trunkProblems(doc: Obj, out: ConfigProblem[]): void {
   const domains = checkSipDomains(doc, out);
   arr(doc.trunks).forEach((t, i) => {
-    if (isObj(t)) checkTrunk(t, `/trunks/${i}`, domains, out);
+    const globalTimer = isObj(doc.sip) && isObj(doc.sip.session_timer) ? doc.sip.session_timer : {};
+    if (isObj(t)) checkTrunk(t, `/trunks/${i}`, domains, globalTimer, out);
   });
   arr(doc.pbxs).forEach((p, i) => {
     if (isObj(p)) checkPbx(p, `/pbxs/${i}`, out);

@@ -5,6 +5,7 @@ import * as m002 from './002_media.js';
 import * as m003 from './003_firewall.js';
 import * as m004 from './004_trunks.js';
 import * as m005 from './005_users_password_change.js';
+import * as m006 from './006_trunk_session_timer.js';
 
 export interface Migration {
   version: number;
@@ -12,4 +13,4 @@ export interface Migration {
   sql: string;
 }
 
-export const migrations: readonly Migration[] = [m001, m002, m003, m004, m005];
+export const migrations: readonly Migration[] = [m001, m002, m003, m004, m005, m006];

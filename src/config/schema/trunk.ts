@@ -20,7 +20,7 @@ export const trunkSchema: JSONSchemaType<TrunkConfig> = {
   additionalProperties: false,
   required: [
     'name', 'kind', 'side', 'transport', 'region', 'endpoint_set', 'endpoints', 'srv', 'sip_domain', 'api_key',
-    'api_secret', 'country', 'caller_id', 'register', 'header_rules', 'from_domain', 'options_ping_s', 'media', 'enabled',
+    'api_secret', 'country', 'caller_id', 'register', 'session_timer', 'header_rules', 'from_domain', 'options_ping_s', 'media', 'enabled',
   ],
   properties: {
     name: { type: 'string', pattern: NAME_PATTERN, description: 'Unique trunk name.' },
@@ -133,6 +133,35 @@ export const trunkSchema: JSONSchemaType<TrunkConfig> = {
           maximum: 86400,
           default: 3600,
           description: 'Expires asked for, in seconds; re-registered before it runs out.',
+        },
+      },
+    },
+    session_timer: {
+      type: 'object',
+      additionalProperties: false,
+      default: FILL_IN,
+      required: ['mode', 'expires_s', 'min_se_s'],
+      description: 'RFC 4028 session timers on the leg toward this trunk (V-OUT-11), over sip.session_timer.',
+      properties: {
+        mode: {
+          type: 'string',
+          enum: ['inherit', 'on', 'off'],
+          default: 'inherit',
+          description: 'inherit: sip.session_timer.enabled; on / off: for this trunk’s legs whatever the global setting.',
+        },
+        expires_s: {
+          type: 'integer',
+          minimum: 0,
+          maximum: 86400,
+          default: 0,
+          description: 'Session-Expires asked for on this trunk’s legs (90..86400); 0 = sip.session_timer.expires_s.',
+        },
+        min_se_s: {
+          type: 'integer',
+          minimum: 0,
+          maximum: 86400,
+          default: 0,
+          description: 'Smallest interval accepted from this trunk (90..86400); 0 = sip.session_timer.min_se_s.',
         },
       },
     },

@@ -197,6 +197,7 @@ test('every new field round-trips through the tables exactly', () => {
       srv: true,
       caller_id: { mode: 'pai', number: '' },
       register: { enabled: true, interval_s: 600 },
+      session_timer: { mode: 'on', expires_s: 600, min_se_s: 120 },
       header_rules: [{ action: 'remove', name: 'X-Nexmo*' }, { action: 'rewrite', name: 'X-UserId', pattern: '^(.*)$', value: 'pbx-$1' }],
     },
     { sip_domains: [{ name: 'yourcompany', region: 'eu', auth: 'acl', acl: ['190.190.190.190'] }] },
@@ -231,8 +232,10 @@ test('migration 4 keeps the trunks, PBXs and routes of a version-3 database (the
     INSERT INTO routes (layer, name, position, from_side, match_ruri_user, to_trunk, to_pbx, priority, enabled) VALUES ('running', 'out', 0, 'lan', '', 'vonage', NULL, 100, 1), ('running', 'in', 1, 'wan', '^44', NULL, 'pbx', 5, 1);
     INSERT INTO settings (layer, key, value) VALUES ('running', '/version', '1');
   `);
-  assert.deepEqual(migrate(db, migrations.filter((m) => m.version <= 4)), [4]);
+  // Read by today's code, so every later migration too (6: session_timer, '{}' = inherit).
+  assert.deepEqual(migrate(db), migrations.filter((m) => m.version >= 4).map((m) => m.version));
   const doc = readLayer(db, 'running');
+  assert.deepEqual(validateDocument(doc).trunks[0]!.session_timer, { mode: 'inherit', expires_s: 0, min_se_s: 0 }, 'migration 6: as before, the global timers');
   assert.equal(doc.trunks[0]!.kind, 'generic');
   assert.equal(doc.trunks[0]!.transport, 'udp');
   assert.equal(doc.trunks[0]!.media.srtp, 'off');
