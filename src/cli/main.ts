@@ -10,32 +10,18 @@
 // Exit codes: 0 ok, 1 input refused (the message names each field's path
 // and the reason), 2 sbcd cannot be reached. A script stops at its first
 // failing command.
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SbcdClient } from './client.js';
 import { CliError, EXIT_OK, EXIT_REFUSED } from './errors.js';
 import { processIo, type Io } from './io.js';
 import { Shell } from './shell.js';
+import { defaultSocketPath } from './socket-path.js';
 import { isEmbeddedDefault, runWizard } from './wizard.js';
 
-const CHECKOUT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const APPLIANCE_DATA = '/var/lib/edgesbc';
 const USAGE = `usage: sbc [--json] [--socket PATH] [-c "COMMAND; …" | COMMAND…]
   With no command: an interactive shell on a terminal, else commands from stdin.
   Exit codes: 0 ok, 1 input refused, 2 sbcd cannot be reached.
 `;
-
-// Where sbcd's socket is: --socket, EDGESBC_SOCKET, the data directory
-// (EDGESBC_DATA_DIR, the appliance's, the checkout's — as sbcd picks it).
-export function defaultSocketPath(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.EDGESBC_SOCKET) return env.EDGESBC_SOCKET;
-  if (env.EDGESBC_DATA_DIR) return join(env.EDGESBC_DATA_DIR, 'sbcd.sock');
-  // The appliance's data directory (it may not be listable by the admin).
-  if (existsSync(APPLIANCE_DATA)) return join(APPLIANCE_DATA, 'sbcd.sock');
-  return join(CHECKOUT, 'data', 'sbcd.sock');
-}
 
 function report(io: Io, err: unknown, json: boolean): number {
   if (!(err instanceof CliError)) {

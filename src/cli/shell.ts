@@ -345,28 +345,31 @@ export class Shell {
     } catch {
       return [[], ''];
     }
-    const words = split.words.filter((w) => !w.startsWith('\u0000'));
+    const words = split.words.slice();
     const partial = split.open ? (words.pop() ?? '') : '';
-    let options: string[];
-    const cmds = Object.keys(this.mode === 'configure' ? CONFIGURE_COMMANDS : OPERATIONAL_COMMANDS);
-    let [cmd, ...rest] = words;
-    if (cmd === 'run' && this.mode === 'configure') {
-      [cmd, ...rest] = rest;
-      if (cmd === undefined) options = Object.keys(OPERATIONAL_COMMANDS);
-    }
-    if (cmd === undefined) options ??= cmds;
-    else if (cmd === 'set' || cmd === 'delete' || (cmd === 'show' && this.mode === 'configure')) {
-      const doc = this.candidateCache ?? (await this.candidate().catch(() => ({})));
-      options = nextWords(doc, rest, { forDelete: cmd !== 'set' });
-    } else if (cmd === 'show') {
-      options = rest.length === 0 ? Object.keys(SHOW_TOPICS) : rest[0] === 'log' && rest.length === 1 ? ['sbcd'] : [];
-    } else if (cmd === 'commit') {
-      options = rest.includes('comment') ? [] : ['confirmed', 'comment'];
-    } else {
-      options = [];
-    }
+    const options = words.includes('\u0000|') ? ['compare'] : await this.candidatesAfter(words.filter((w) => !w.startsWith('\u0000')));
     const hits = options.filter((o) => o.startsWith(partial));
     return [hits.length === 1 ? [`${hits[0]} `] : hits, partial];
+  }
+
+  private async candidatesAfter(words: string[]): Promise<string[]> {
+    let mode = this.mode;
+    let [cmd, ...rest] = words;
+    if (cmd === 'run' && mode === 'configure') {
+      mode = 'operational';
+      [cmd, ...rest] = rest;
+    }
+    if (cmd === undefined) return Object.keys(mode === 'configure' ? CONFIGURE_COMMANDS : OPERATIONAL_COMMANDS);
+    if (cmd === 'set' || cmd === 'delete' || (cmd === 'show' && mode === 'configure')) {
+      const doc = this.candidateCache ?? (await this.candidate().catch(() => ({})));
+      return nextWords(doc, rest, { forDelete: cmd !== 'set' });
+    }
+    if (cmd === 'show') {
+      if (rest.length === 0) return Object.keys(SHOW_TOPICS);
+      return rest[0] === 'log' && rest.length === 1 ? ['sbcd'] : [];
+    }
+    if (cmd === 'commit') return rest.includes('comment') ? [] : ['confirmed', 'comment'];
+    return [];
   }
 }
 

@@ -247,6 +247,8 @@ test('completion and help come from the schema and the candidate', async () => {
     assert.deepEqual(await shell.complete('set trunks vonage transport '), [['udp', 'tcp', 'tls'], '']);
     assert.ok((await shell.complete('set pbxs '))[0].includes('pbx'));
     assert.deepEqual(await shell.complete('commit '), [['confirmed', 'comment'], '']);
+    assert.deepEqual(await shell.complete('show | '), [['compare '], '']);
+    assert.deepEqual(await shell.complete('run show ro'), [['routes '], 'ro']);
     await shell.runText('set trunks vonage ?');
     assert.ok(lines.some((l) => /api_secret +secret text — Vonage API secret/.test(l)), lines.join('\n'));
     // A session that ended (sbcd restarted, idle timeout) is opened again by itself.

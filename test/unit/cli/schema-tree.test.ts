@@ -8,6 +8,7 @@ import { validateDocument } from '../../../src/config/validate.js';
 import { applyDelete, applySet, NeedsSecret } from '../../../src/cli/edit.js';
 import { CliError } from '../../../src/cli/errors.js';
 import { helpFor, nextWords } from '../../../src/cli/schema-tree.js';
+import { defaultSocketPath } from '../../../src/cli/socket-path.js';
 import { parseLines, splitWords } from '../../../src/cli/words.js';
 
 type Obj = Record<string, unknown>;
@@ -106,4 +107,11 @@ test('help: fields with type and description from the schema; a leaf with its de
   const secret = helpFor(d, ['trunks', 'vonage', 'api_secret']);
   assert.ok(secret.some((l) => /without echo/.test(l)));
   assert.ok(helpFor(d, ['trunks']).some((l) => /vonage/.test(l)));
+});
+
+test('the socket: EDGESBC_SOCKET, then EDGESBC_DATA_DIR, then the appliance directory, then the checkout', () => {
+  assert.equal(defaultSocketPath({ EDGESBC_SOCKET: '/x/s.sock', EDGESBC_DATA_DIR: '/d' }), '/x/s.sock');
+  assert.equal(defaultSocketPath({ EDGESBC_DATA_DIR: '/d' }), '/d/sbcd.sock');
+  assert.equal(defaultSocketPath({}, '/'), '/sbcd.sock');
+  assert.match(defaultSocketPath({}, '/no/such/dir'), /\/data\/sbcd\.sock$/);
 });
