@@ -124,6 +124,11 @@ async function main(): Promise<number> {
   }
 }
 
+// `sbc show calls | head`: a closed pipe ends the output, not with a stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+});
+
 main().then(
   (code) => {
     process.exitCode = code;
