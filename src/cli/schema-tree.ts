@@ -38,19 +38,27 @@ export const ROOT = documentSchema as unknown as SchemaNode;
 
 export type Kind = 'object' | 'map' | 'named-list' | 'list' | 'leaf-list' | 'leaf';
 
-export function kindOf(node: SchemaNode): Kind {
+// `topLevel`: the node is a field of the document itself. Only there are
+// lists of objects collections named by their `name` (trunks, pbxs, routes,
+// sip_domains: unique names, as in the API's /config/{collection}/{name});
+// deeper lists are ordered and named by index, even where an item has a
+// `name` field that need not be unique (a trunk's header_rules).
+export function kindOf(node: SchemaNode, topLevel = false): Kind {
   if (node.type === 'object') {
     return typeof node.additionalProperties === 'object' ? 'map' : 'object';
   }
   if (node.type === 'array') {
     const items = node.items;
-    if (items?.type === 'object') return items.properties?.name ? 'named-list' : 'list';
+    if (items?.type === 'object') return topLevel && items.properties?.name ? 'named-list' : 'list';
     return 'leaf-list';
   }
   return 'leaf';
 }
 
 const isContainer = (k: Kind): boolean => k !== 'leaf' && k !== 'leaf-list';
+
+// A field of the document itself ("/trunks"), by its JSON Pointer.
+const isTopField = (ptr: string): boolean => /^\/[^/]+$/.test(ptr);
 
 type Obj = Record<string, unknown>;
 
@@ -117,7 +125,7 @@ export function walk(doc: Obj, words: readonly string[], opts: WalkOptions): Wal
     const here: Extract<Place, { at: 'container' }> = place;
     const { node, value, ptr } = here;
     const w = words[i]!;
-    const kind = kindOf(node);
+    const kind = kindOf(node, isTopField(ptr));
     if (kind === 'object') {
       const child: SchemaNode | undefined = node.properties?.[w];
       if (!child) return fail(`${ptr || '/'}: no field "${w}" here; fields: ${fieldsOf(node)}`);
@@ -191,8 +199,8 @@ export function parseValue(node: SchemaNode, word: string, ptr: string): unknown
 }
 
 // A short description of a value's type for help: "integer 0..65535", "one of udp, tcp, tls".
-export function typeHint(node: SchemaNode): string {
-  const k = kindOf(node);
+export function typeHint(node: SchemaNode, topLevel = false): string {
+  const k = kindOf(node, topLevel);
   if (k === 'named-list') return 'list of named items';
   if (k === 'list') return 'numbered list';
   if (k === 'map') return 'items by name';
@@ -248,11 +256,11 @@ export function nextWords(doc: Obj, words: readonly string[], opts: { forDelete?
   if (awaiting) return opts.forDelete ? [] : leafValues(awaiting.node);
   const place = r.frame && r.place.at === 'leaf' ? r.frame : r.place;
   if (place.at !== 'container') return [];
-  return childWords(place.node, place.value);
+  return childWords(place.node, place.value, place.ptr);
 }
 
-function childWords(node: SchemaNode, value: unknown): string[] {
-  switch (kindOf(node)) {
+function childWords(node: SchemaNode, value: unknown, ptr: string): string[] {
+  switch (kindOf(node, isTopField(ptr))) {
     case 'object':
       return Object.keys(node.properties ?? {});
     case 'map':
@@ -285,13 +293,13 @@ export function helpFor(doc: Obj, words: readonly string[]): string[] {
   const node = place.node;
   const out: string[] = [];
   if (node.description) out.push(node.description);
-  const kind = kindOf(node);
+  const kind = kindOf(node, isTopField(place.ptr));
   if (kind === 'object') {
     const props = Object.entries(node.properties ?? {});
     const width = Math.max(...props.map(([k]) => k.length), 4);
-    for (const [k, child] of props) out.push(`  ${k.padEnd(width)}  ${typeHint(child)}${child.description ? ` — ${child.description}` : ''}`);
+    for (const [k, child] of props) out.push(`  ${k.padEnd(width)}  ${typeHint(child, place.ptr === '')}${child.description ? ` — ${child.description}` : ''}`);
   } else {
-    const items = childWords(node, place.value);
+    const items = childWords(node, place.value, place.ptr);
     const what = kind === 'list' ? 'index (a new one appends)' : 'name (a new one creates it)';
     out.push(`  <${what}>${items.length ? `: ${items.join(', ')}` : ''}`);
   }

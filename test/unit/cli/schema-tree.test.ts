@@ -45,6 +45,19 @@ test('set: a leaf, typed values, several field value pairs, a new named item wit
   assert.doesNotThrow(() => validateDocument(r.doc));
 });
 
+test('set: lists below the document level are by index even when items have a name (header rules)', () => {
+  const r = applySet(doc(), ['trunks', 'vonage', 'header_rules', '0', 'action', 'add', 'name', 'X-Site', 'value', 'a']);
+  const r2 = applySet(r.doc, ['trunks', 'vonage', 'header_rules', '1', 'action', 'add', 'name', 'X-Site', 'value', 'b']);
+  assert.deepEqual(trunk(r2.doc, 'vonage')!.header_rules, [
+    { action: 'add', name: 'X-Site', value: 'a' },
+    { action: 'add', name: 'X-Site', value: 'b' },
+  ]);
+  assert.doesNotThrow(() => validateDocument(r2.doc));
+  assert.deepEqual(nextWords(r2.doc, ['trunks', 'vonage', 'header_rules']), ['0', '1']);
+  assert.ok(helpFor(r2.doc, ['trunks', 'vonage']).some((l) => /^ {2}header_rules +numbered list/.test(l)));
+  assert.ok(helpFor(r2.doc, []).some((l) => /^ {2}trunks +list of named items/.test(l)));
+});
+
 test('set: the "exactly one of" target of a route replaces the other', () => {
   const d = doc();
   const route = (x: Obj) => (x.routes as Obj[]).find((y) => y.name === 'pbx-to-vonage') as Obj;
