@@ -261,7 +261,10 @@ export class Call {
     const transportParam = transport === 'udp' ? '' : `;transport=${transport}`;
     // Port 0: the trunk resolves its host with RFC 3263 (SRV), so no port.
     const hostPort = hop.port ? `${host}:${hop.port}` : host;
-    const uri = `sip:${this.outbound.ruriUser}@${hostPort}${transportParam}`;
+    // A Programmable SIP domain names the application in the Request-URI
+    // (V-PS-1); the INVITE still goes to the endpoint (nextHop).
+    const ruriHost = t.ruriHost ? hostForUri(t.ruriHost) : undefined;
+    const uri = `sip:${this.outbound.ruriUser}@${ruriHost ?? hostPort}${transportParam}`;
     // Credentials: a challenge's answer, the same again on a 422 re-send,
     // else the trunk's remembered nonce for a new INVITE.
     const auth = credentials ?? (retryOf ? this.digest?.inviteCredentials : this.digest?.startInvite(uri, this.offerSdp)) ?? [];
@@ -275,7 +278,7 @@ export class Call {
         uri: `sip:${this.outbound.from.user}@${t.fromDomain ? hostForUri(t.fromDomain) : host}`,
         display: this.outbound.from.display,
       },
-      to: { uri: `sip:${this.outbound.ruriUser}@${host}` },
+      to: { uri: `sip:${this.outbound.ruriUser}@${ruriHost ?? host}` },
       contactUser: this.outbound.from.user,
       maxForwards: this.outbound.maxForwards,
       // 100rel is ours to offer on this leg whatever the caller supports:

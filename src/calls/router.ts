@@ -6,6 +6,7 @@ import type { ConfigDocument } from '../config/document.js';
 import { inboundTarget } from '../trunks/inbound-targets.js';
 import type { TrunkRegistry, TrunkRuntime } from '../trunks/registry.js';
 import { trunkHops } from '../trunks/trunk-endpoints.js';
+import { sipDomainHost } from '../trunks/sip-domain-uri.js';
 
 export type Side = 'lan' | 'wan';
 export type Transport = 'udp' | 'tcp' | 'tls';
@@ -25,6 +26,7 @@ export interface RouteTarget {
   transport: Transport;
   hops: Hop[]; // ordered: first is primary, the rest are failover
   fromDomain: string; // host for the From header ("" = the hop's host)
+  ruriHost?: string; // host of the Request-URI and To instead of the hop's (a Programmable SIP domain, V-PS-1)
   trunk?: TrunkRuntime; // a trunk's credentials, numbers policy (src/trunks/)
 }
 
@@ -66,6 +68,7 @@ export class Router {
               transport: t.transport as Transport,
               hops,
               fromDomain: t.from_domain ?? '',
+              ...(sipDomainHost(t, doc.sip_domains) ? { ruriHost: sipDomainHost(t, doc.sip_domains) } : {}),
               ...(registry?.get(t.name) ? { trunk: registry.get(t.name) } : {}),
             };
           }
