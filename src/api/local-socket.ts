@@ -102,8 +102,10 @@ function proofOwner(file: string, secret: string): number | string {
   let fd: number;
   try {
     fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  } catch {
-    return 'no proof file: the client must create it before asking';
+  } catch (err) {
+    // A symlink (ELOOP) is removed too, never followed.
+    rmSync(file, { force: true });
+    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no proof file: the client must create it before asking' : 'the proof is not a plain file of its own';
   }
   try {
     const st = fstatSync(fd);
@@ -127,6 +129,8 @@ function localRoutes(ctx: ApiContext, o: { proofDir: string; isLocal: (req: Fast
       throw new ApiError(404, 'ERR_NO_SUCH_ROUTE', `no ${req.method} ${req.url.split('?')[0]}: see GET ${API_PREFIX}/openapi.json`);
     }
   };
+  // Before the body is even parsed: over HTTPS these routes do not exist.
+  const local = async (req: FastifyRequest): Promise<void> => onlyLocal(req);
   const setCookie = (reply: FastifyReply, s: Session): void => {
     void reply.setCookie(SESSION_COOKIE, s.id, { httpOnly: true, secure: true, sameSite: 'strict', path: '/' });
   };
@@ -141,8 +145,8 @@ function localRoutes(ctx: ApiContext, o: { proofDir: string; isLocal: (req: Fast
     app.post('/auth/local/challenge', {
       config: { public: true },
       schema: { hide: true },
-    }, async (req) => {
-      onlyLocal(req);
+      onRequest: local,
+    }, async () => {
       const now = ctx.clock();
       for (const [id, c] of challenges) if (c.expires < now) challenges.delete(id);
       if (challenges.size >= MAX_CHALLENGES) throw new ApiError(429, 'ERR_RATE_LIMITED', 'too many local logins in progress: try again in a few seconds', undefined, 10);
@@ -158,8 +162,8 @@ function localRoutes(ctx: ApiContext, o: { proofDir: string; isLocal: (req: Fast
         hide: true,
         body: { type: 'object', additionalProperties: false, required: ['id'], properties: { id: { type: 'string', pattern: '^[A-Za-z0-9_-]{24}$' } } },
       },
+      onRequest: local,
     }, async (req, reply) => {
-      onlyLocal(req);
       const { id } = req.body;
       const c = challenges.get(id);
       challenges.delete(id);
@@ -188,8 +192,8 @@ function localRoutes(ctx: ApiContext, o: { proofDir: string; isLocal: (req: Fast
         hide: true,
         body: { type: 'object', additionalProperties: false, required: ['next'], properties: { next: userSchema.properties.password } },
       },
+      onRequest: local,
     }, async (req, reply) => {
-      onlyLocal(req);
       const session = ctx.sessions.get(req.cookies[SESSION_COOKIE]);
       if (!session || !localSessions.has(session.id)) {
         throw new ApiError(401, 'ERR_NOT_AUTHENTICATED', 'only a session opened on the local socket may do this');
