@@ -10,9 +10,10 @@
 // the key the SBC put in its answer; the PBX one sends and receives plain RTP.
 // Payloads are checked byte for byte (seeded patterns) both ways.
 //
-// Also the SBC's own WAN TLS listener (V-OUT-9 for the direction Vonage →
-// SBC): TLS 1.0 and 1.1 refused, 1.2 accepted, by `openssl s_client` from the
-// Vonage namespace.
+// Also the legacy `sips:` dashboard form, and the SBC's own WAN TLS listener
+// (V-OUT-9 for the direction Vonage → SBC): by default TLS 1.0 and 1.1
+// refused, 1.2 accepted; with tls.min_version "1.0" (the legacy documents)
+// 1.0 and 1.1 accepted too; by `openssl s_client` from the Vonage namespace.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -192,6 +193,29 @@ describe('V-IN-4/V-IN-5: Vonage calls the SBC over TLS (;transport=tls, legacy s
       assert.equal(reply.fields.src, `${NETNS_ADDR.sbcWan}:5061`, 'default port 5061');
     } finally {
       await Promise.all([caller.stop(), pbx.stop()]);
+    }
+  });
+});
+
+describe('V-OUT-9 legacy: with tls.min_version "1.0" the SBC\'s WAN listener also accepts TLS 1.0 and 1.1', { skip, timeout: 60_000 }, () => {
+  let topo: Topology;
+  let sbc: Sbcd;
+  before(async () => {
+    topo = await createTopology();
+    const doc = sbcConfig() as unknown as Record<string, unknown>;
+    doc.tls = { min_version: '1.0', cert_file: '', key_file: '' };
+    sbc = await startSbcd({ netns: topo.ns.sbc, fullConfig: doc as unknown as ConfigDoc });
+  });
+  after(async () => {
+    await sbc?.stop();
+    await topo?.destroy();
+  });
+
+  test('TLS 1.0, 1.1 and 1.2 handshakes complete (the legacy documents\' "TLS >= 1.0")', async () => {
+    for (const [v, name] of [['1', 'TLSv1'], ['1.1', 'TLSv1.1'], ['1.2', 'TLSv1.2']] as const) {
+      const r = await tlsProbe(topo.ns.vonage, { ip: NETNS_ADDR.sbcWan, port: 5061 }, v);
+      assert.equal(r.ok, true, `TLS ${v}:\n${r.output}`);
+      assert.equal(r.protocol, name);
     }
   });
 });
