@@ -13,6 +13,7 @@ cd "$(dirname "$0")/.."
 # Firewall: the addon links libnftables (JSON API); the nft command lists rulesets in tests.
 # Vonage stand-in (test/integration/vonage): dnsmasq serves its NAPTR/SRV/A records.
 # Admin web UI browser tests (test/integration/webui): Debian's chromium, driven by playwright-core.
+# Appliance image (image/build, test/integration/image): mmdebstrap, GRUB for BIOS and UEFI, file system tools, RAUC bundles, QEMU + OVMF to boot it; socat stands in for systemd's notify socket in test/unit/system.
 DEB_PACKAGES=(
   build-essential python3 pkg-config libssl-dev libc-ares-dev openssl
   sip-tester baresip-core kamailio kamailio-tls-modules kamailio-sqlite-modules sipsak
@@ -21,6 +22,7 @@ DEB_PACKAGES=(
   libnftables-dev nftables
   dnsmasq-base
   chromium
+  mmdebstrap grub-pc-bin grub-efi-amd64-bin grub-common dosfstools mtools squashfs-tools fdisk rauc qemu-system-x86 qemu-utils ovmf socat
 )
 
 missing=()

@@ -26,6 +26,7 @@ import { Registrar } from './registrar/index.js';
 import { AnchoredMediaFactory } from './media/anchored-media.js';
 import { anchoredSettingsOf, mediaSidesOf } from './media/media-config.js';
 import { MediaEngine } from './media/media-engine.js';
+import { systemdNotifier } from './system/sd-notify.js';
 import { SipEngine, generateSelfSigned, type EngineOptions, type ListenerOptions } from './sip/index.js';
 import { endpointSets } from './trunks/endpoint-sets.js';
 import { TrunkHealthMonitor } from './trunks/health-monitor.js';
@@ -270,10 +271,13 @@ async function main(): Promise<void> {
     firewall.apply(doc, 'SIGHUP').catch((err: unknown) => log.error({ err }, 'firewall apply failed: the previous table stays'));
   });
 
+  // Under systemd (the appliance's sbcd.service): READY=1 and watchdog pings.
+  const systemd = systemdNotifier((err) => log.error({ err }, 'systemd notifications unavailable'));
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
+    systemd.stopping();
     const graceMs = running.sip.shutdown_grace_s * 1000;
     log.info({ signal, calls: calls.callsInProgress, graceMs }, 'sbcd stopping');
     // New calls are refused from here on (shutdown starts draining at once);
@@ -294,6 +298,7 @@ async function main(): Promise<void> {
     firewall.close();
     store.close();
     log.info('sbcd stopped');
+    systemd.close();
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
@@ -303,6 +308,7 @@ async function main(): Promise<void> {
     { listeners: options.listeners.map((l) => `${l.proto}:${l.ip}:${l.port}`) },
     'sbcd ready',
   );
+  systemd.ready();
 }
 
 main().catch((err: unknown) => {
