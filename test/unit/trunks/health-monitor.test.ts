@@ -254,3 +254,25 @@ test('an engine that refuses the request (closed) counts as a failure and never 
   m.close();
   assert.deepEqual(m.trunkHealth(), []);
 });
+
+test('trunk health lists a registering trunk\'s REGISTER as a row of its own, after the OPTIONS rows', async () => {
+  monitor.apply(
+    docWith([
+      trunk('vonage', { endpoints: [EP1], options_ping_s: 5, api_key: 'a1b2c3d4', api_secret: 'Xq7TestSecret9Zk', register: { enabled: true, interval_s: 600 } }),
+    ]),
+  );
+  mock.timers.tick(0);
+  const register = engine.sent.find((s) => s.spec.method === 'REGISTER')!;
+  assert.ok(register, 'a REGISTER went out');
+  assert.deepEqual(monitor.trunkHealth().map((r) => [r.endpoint, r.state]), [
+    ['198.51.100.10:5060', 'unknown'],
+    ['REGISTER sip:a1b2c3d4@198.51.100.10', 'registering'],
+  ]);
+  register.answer(503, { reason: 'Service Unavailable' });
+  await flush();
+  const row = monitor.trunkHealth()[1]!;
+  assert.equal(row.state, 'failed');
+  assert.equal(row.lastError, '503 Service Unavailable');
+  assert.equal(row.lastChange, wall);
+  assert.ok(!JSON.stringify(monitor.trunkHealth()).includes('Xq7TestSecret9Zk'));
+});
