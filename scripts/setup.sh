@@ -13,6 +13,7 @@ cd "$(dirname "$0")/.."
 # Firewall: the addon links libnftables (JSON API); the nft command lists rulesets in tests.
 # Vonage stand-in (test/integration/vonage): dnsmasq serves its NAPTR/SRV/A records.
 # Admin web UI browser tests (test/integration/webui): Debian's chromium, driven by playwright-core.
+# Firefox for the web UI (test/integration/webui/firefox.test.ts): Debian's firefox-esr, driven by puppeteer-core.
 # Appliance image (image/build, test/integration/image): mmdebstrap, GRUB for BIOS and UEFI, file system tools, RAUC bundles, QEMU + OVMF to boot it; socat stands in for systemd's notify socket in test/unit/system.
 DEB_PACKAGES=(
   build-essential python3 pkg-config libssl-dev libc-ares-dev openssl
@@ -21,7 +22,7 @@ DEB_PACKAGES=(
   libsrtp2-dev
   libnftables-dev nftables
   dnsmasq-base
-  chromium
+  chromium firefox-esr
   mmdebstrap grub-pc-bin grub-efi-amd64-bin grub-common dosfstools mtools squashfs-tools fdisk rauc qemu-system-x86 qemu-utils ovmf socat
 )
 

@@ -110,12 +110,17 @@ export async function launchChromium(): Promise<Browser> {
   return pw.chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, timeout: 60_000 });
 }
 
+/** A page of either driver (Playwright here, Puppeteer for Firefox) as far as screenshots go. */
+export interface Screenshotter {
+  screenshot(opts: { path: string; fullPage?: boolean }): Promise<unknown>;
+}
+
 /**
  * Screenshots of one test, numbered in the order taken, in
  * web-ui/test-artifacts/<name>/ (gitignored): what a person would have seen
  * at each step. The folder is printed as the test starts.
  */
-export function artifacts(name: string): { dir: string; shot: (page: Page, step: string) => Promise<void> } {
+export function artifacts(name: string): { dir: string; shot: (page: Screenshotter, step: string) => Promise<void> } {
   const dir = join(WEB_UI, 'test-artifacts', name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
