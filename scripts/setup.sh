@@ -24,6 +24,10 @@ DEB_PACKAGES=(
   dnsmasq-base
   chromium firefox-esr
   mmdebstrap grub-pc-bin grub-efi-amd64-bin grub-common dosfstools mtools squashfs-tools fdisk rauc qemu-system-x86 qemu-utils ovmf socat
+  # issue 6: codec libraries the addon links (G.722/DTMF, Speex, resampling, Opus, G.729A)
+  # and the test-signal tools (tones/sweeps, speech)
+  libspandsp-dev libbcg729-dev libspeex-dev libspeexdsp-dev libopus-dev
+  sox espeak-ng
 )
 
 missing=()

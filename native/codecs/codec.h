@@ -70,6 +70,14 @@ class Decoder {
   // Packet-loss concealment: writes one frame of concealment audio (the
   // codec's own PLC where it has one, else a fade of the last frame). Returns samples.
   virtual int conceal(int16_t* pcm, size_t cap) = 0;
+  // Loss recovery when the packet after the lost one has arrived: codecs with
+  // in-band FEC (Opus with useinbandfec=1) rebuild the lost frame from it;
+  // the others conceal. `next` is decoded afterwards by decode() as usual.
+  virtual int recover(const uint8_t* next, size_t len, int16_t* pcm, size_t cap) {
+    (void)next;
+    (void)len;
+    return conceal(pcm, cap);
+  }
 };
 
 const CodecInfo* find_codec(std::string_view sdp_name, uint32_t rtp_clock);  // case-insensitive name; nullptr if unknown
