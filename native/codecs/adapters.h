@@ -4,7 +4,7 @@
 
 #include <memory>
 
-#include "codecs/codec.h"
+#include "codec.h"
 
 namespace edgesbc::codecs {
 

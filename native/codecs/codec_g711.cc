@@ -1,9 +1,9 @@
 // PCMU and PCMA adapters: one byte per sample, any payload length decodes.
 #include <cstring>
 
-#include "codecs/adapters.h"
-#include "codecs/fade_plc.h"
-#include "codecs/g711.h"
+#include "adapters.h"
+#include "fade_plc.h"
+#include "g711.h"
 
 namespace edgesbc::codecs {
 namespace {

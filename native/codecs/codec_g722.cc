@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <memory>
 
-#include "codecs/adapters.h"
-#include "codecs/fade_plc.h"
+#include "adapters.h"
+#include "fade_plc.h"
 
 // spandsp last: its telephony.h redefines some <math.h> names.
 #include <spandsp/telephony.h>

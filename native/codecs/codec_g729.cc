@@ -13,7 +13,7 @@ extern "C" {
 #include <bcg729/encoder.h>
 }
 
-#include "codecs/adapters.h"
+#include "adapters.h"
 
 namespace edgesbc::codecs {
 namespace {

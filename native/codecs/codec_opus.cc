@@ -7,7 +7,7 @@
 
 #include <opus.h>
 
-#include "codecs/adapters.h"
+#include "adapters.h"
 
 namespace edgesbc::codecs {
 namespace {

@@ -9,7 +9,7 @@
 
 #include <speex/speex.h>
 
-#include "codecs/adapters.h"
+#include "adapters.h"
 
 namespace edgesbc::codecs {
 namespace {

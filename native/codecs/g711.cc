@@ -1,5 +1,5 @@
 // The G.711 tables, computed by the compiler from g711.h's definitions.
-#include "codecs/g711.h"
+#include "g711.h"
 
 namespace edgesbc::codecs::g711 {
 

@@ -2,8 +2,8 @@
 // adapter. Adding a codec = one adapter file + one row + one case below.
 #include <array>
 
-#include "codecs/adapters.h"
-#include "codecs/codec.h"
+#include "adapters.h"
+#include "codec.h"
 
 namespace edgesbc::codecs {
 namespace {
