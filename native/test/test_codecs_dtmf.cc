@@ -1,9 +1,13 @@
 // RFC 4733 telephone-event payloads: byte layout both ways, digit mapping,
 // and the packet sequence of one digit (marker, growing duration, end x3).
+#include <algorithm>
 #include <cstdint>
+#include <cstdio>
+#include <vector>
 
 #include "check.h"
 #include "codecs/dtmf/telephone_event.h"
+#include "codecs/dtmf/tones.h"
 
 using namespace edgesbc::codecs::dtmf;
 
@@ -65,4 +69,32 @@ TEST(codecs_dtmf_sequence) {
   CHECK(!ev.end);
   CHECK(odd.packet(6, ev, marker));
   CHECK(ev.end);
+}
+
+// 16 digits of 100 ms tone and 100 ms gap through spandsp's generator and
+// detector: every digit found, in order, with its duration within 30 ms.
+TEST(codecs_dtmf_tones) {
+  ToneGenerator gen;
+  ToneDetector det;
+  const char digits[] = "0123456789*#ABCD";
+  CHECK(gen.queue(digits, 16, 100, 100));
+  CHECK(!gen.queue("1x", 2, 100, 100));
+  std::vector<int16_t> pcm(160);
+  std::vector<DetectedDigit> found;
+  DetectedDigit out[4];
+  for (int block = 0; block < 300; ++block) {  // 6 s bound; 16 x 200 ms = 3.2 s of tones
+    const size_t n = gen.generate(pcm.data(), pcm.size());
+    if (n < pcm.size()) std::fill(pcm.begin() + static_cast<std::ptrdiff_t>(n), pcm.end(), int16_t{0});
+    const size_t k = det.feed(pcm.data(), pcm.size(), out, 4);
+    found.insert(found.end(), out, out + k);
+    if (found.size() >= 16 && n == 0) break;
+  }
+  CHECK_EQ(found.size(), size_t{16});
+  for (size_t i = 0; i < found.size() && i < 16; ++i) {
+    CHECK_EQ(found[i].digit, digits[i]);
+    const int ms = static_cast<int>(found[i].duration / 8);
+    if (ms < 70 || ms > 130) std::fprintf(stderr, "  digit %c lasted %d ms\n", found[i].digit, ms);
+    CHECK(ms >= 70 && ms <= 130);
+    if (i > 0) CHECK(found[i].start - found[i - 1].start >= 190 * 8 && found[i].start - found[i - 1].start <= 210 * 8);
+  }
 }
