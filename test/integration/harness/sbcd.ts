@@ -267,7 +267,7 @@ async function startOnce(opts: StartSbcdOptions): Promise<Sbcd> {
     return r;
   };
 
-  const readyTimeoutMs = opts.readyTimeoutMs ?? 15_000;
+  const readyTimeoutMs = opts.readyTimeoutMs ?? 30_000;
   const ready = await Promise.race([
     waitForLog((l) => l.msg === 'sbcd ready' || l.msg === 'sbcd failed', readyTimeoutMs).then(
       (l) => (l.msg === 'sbcd ready' ? 'ready' : 'failed'),
