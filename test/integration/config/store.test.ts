@@ -101,6 +101,10 @@ trunks:
     register:
       enabled: false
       interval_s: 3600
+    session_timer:
+      mode: inherit
+      expires_s: 0
+      min_se_s: 0
     header_rules: []
     from_domain: example.org
     options_ping_s: 30
@@ -129,6 +133,10 @@ trunks:
     register:
       enabled: false
       interval_s: 3600
+    session_timer:
+      mode: inherit
+      expires_s: 0
+      min_se_s: 0
     header_rules: []
     from_domain: ""
     options_ping_s: 0
