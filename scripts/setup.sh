@@ -20,6 +20,7 @@ DEB_PACKAGES=(
   sip-tester baresip-core kamailio kamailio-tls-modules kamailio-sqlite-modules sipsak
   clang libclang-rt-14-dev iproute2 procps tcpdump libosip2-dev
   libsrtp2-dev
+  ffmpeg  # issue 6: the independent iLBC decoder the interop test checks our encoder against
   libnftables-dev nftables
   dnsmasq-base
   chromium firefox-esr
