@@ -21,7 +21,7 @@ void FrameDecoder::synthesise(const float* res, const Lpc* synt, int16_t* pcm) {
   for (int i = 0; i < m_.nsub; ++i) all_pole(y + i * kSubl, kSubl, synt[i].data(), synt_mem_);
   hp_.run(y, y, m_.block);
   for (int i = 0; i < m_.block; ++i) {
-    const float v = std::nearbyint(y[i]);
+    const float v = std::isnan(y[i]) ? 0.0f : std::nearbyint(y[i]);  // NaN would make the cast UB
     pcm[i] = static_cast<int16_t>(std::clamp(v, -32768.0f, 32767.0f));
   }
 }
