@@ -5,11 +5,11 @@
 // of 950, is read in the negotiated mode).
 #include <memory>
 
-#if __has_include("codecs/adapters.h")
-#include "codecs/adapters.h"
+#if __has_include("adapters.h")
+#include "adapters.h"
 #endif
-#include "codecs/codec.h"
-#include "codecs/ilbc/ilbc.h"
+#include "codec.h"
+#include "ilbc/ilbc.h"
 
 namespace edgesbc::codecs {
 

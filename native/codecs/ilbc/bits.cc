@@ -3,7 +3,7 @@
 // its most significant bits, class 2 the next, class 3 the rest. The frame is
 // all class-1 chunks in parameter order, then all class-2, then all class-3,
 // each chunk MSB first; the last bit of the frame is the "empty frame" flag.
-#include "codecs/ilbc/frame.h"
+#include "frame.h"
 
 namespace edgesbc::codecs::ilbc {
 namespace {

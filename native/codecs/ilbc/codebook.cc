@@ -1,9 +1,9 @@
-#include "codecs/ilbc/codebook.h"
+#include "codebook.h"
 
 #include <cmath>
 #include <cstring>
 
-#include "codecs/ilbc/tables.h"
+#include "tables.h"
 
 namespace edgesbc::codecs::ilbc {
 namespace {

@@ -4,7 +4,7 @@
 // 3 stages with successively quantised gains (section 3.6.4.2).
 #pragma once
 
-#include "codecs/ilbc/lpc.h"
+#include "lpc.h"
 
 namespace edgesbc::codecs::ilbc {
 

@@ -4,9 +4,9 @@
 #include <cmath>
 #include <cstring>
 
-#include "codecs/ilbc/ilbc.h"
-#include "codecs/ilbc/residual.h"
-#include "codecs/ilbc/tables.h"
+#include "ilbc.h"
+#include "residual.h"
+#include "tables.h"
 
 namespace edgesbc::codecs::ilbc {
 

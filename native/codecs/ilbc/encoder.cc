@@ -2,10 +2,10 @@
 #include <cmath>
 #include <cstring>
 
-#include "codecs/ilbc/ilbc.h"
-#include "codecs/ilbc/residual.h"
-#include "codecs/ilbc/state.h"
-#include "codecs/ilbc/tables.h"
+#include "ilbc.h"
+#include "residual.h"
+#include "state.h"
+#include "tables.h"
 
 namespace edgesbc::codecs::ilbc {
 namespace {

@@ -4,8 +4,8 @@
 
 #include <cstdint>
 
-#include "codecs/ilbc/frame.h"
-#include "codecs/ilbc/lpc.h"
+#include "frame.h"
+#include "lpc.h"
 
 namespace edgesbc::codecs::ilbc {
 

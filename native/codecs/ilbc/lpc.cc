@@ -1,8 +1,8 @@
-#include "codecs/ilbc/lpc.h"
+#include "lpc.h"
 
 #include <cmath>
 
-#include "codecs/ilbc/tables.h"
+#include "tables.h"
 
 namespace edgesbc::codecs::ilbc {
 namespace {

@@ -4,7 +4,7 @@
 
 #include <array>
 
-#include "codecs/ilbc/frame.h"
+#include "frame.h"
 
 namespace edgesbc::codecs::ilbc {
 

@@ -1,10 +1,10 @@
-#include "codecs/ilbc/residual.h"
+#include "residual.h"
 
 #include <algorithm>
 #include <cstring>
 
-#include "codecs/ilbc/codebook.h"
-#include "codecs/ilbc/state.h"
+#include "codebook.h"
+#include "state.h"
 
 namespace edgesbc::codecs::ilbc {
 namespace {

@@ -5,8 +5,8 @@
 // memories they build are the same by construction.
 #pragma once
 
-#include "codecs/ilbc/frame.h"
-#include "codecs/ilbc/lpc.h"
+#include "frame.h"
+#include "lpc.h"
 
 namespace edgesbc::codecs::ilbc {
 

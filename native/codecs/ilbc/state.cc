@@ -1,8 +1,8 @@
-#include "codecs/ilbc/state.h"
+#include "state.h"
 
 #include <cmath>
 
-#include "codecs/ilbc/tables.h"
+#include "tables.h"
 
 namespace edgesbc::codecs::ilbc {
 namespace {

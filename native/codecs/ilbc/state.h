@@ -3,8 +3,8 @@
 // a 6-bit log-quantised maximum, each quantised to 3 bits.
 #pragma once
 
-#include "codecs/ilbc/frame.h"
-#include "codecs/ilbc/lpc.h"
+#include "frame.h"
+#include "lpc.h"
 
 namespace edgesbc::codecs::ilbc {
 

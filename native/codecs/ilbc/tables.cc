@@ -1,7 +1,7 @@
 // iLBC constant tables, transcribed from RFC 3951 (the values of the
 // normative tables the text of sections 3 and 4 refers to; the RFC prints
 // them in Appendix A.8). Data only.
-#include "codecs/ilbc/tables.h"
+#include "tables.h"
 
 namespace edgesbc::codecs::ilbc {
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "codecs/ilbc/ilbc.h"
+#include "ilbc.h"
 
 using namespace edgesbc::codecs::ilbc;
 
