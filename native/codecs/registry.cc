@@ -36,7 +36,7 @@ bool iequals(std::string_view a, std::string_view b) {
 // iLBC, the one place to switch: until codec_ilbc.cc (helper `ilbc`) defines
 // make_ilbc_encoder/make_ilbc_decoder (adapters.h), the registry has no iLBC
 // adapter and returns nullptr. Set to 1 in the commit that adds that file.
-#define EDGESBC_HAVE_ILBC 0
+#define EDGESBC_HAVE_ILBC 1
 
 const CodecInfo* find_codec(std::string_view sdp_name, uint32_t rtp_clock) {
   for (const CodecInfo& c : kCodecs) {

@@ -134,6 +134,17 @@ TEST(ilbc_round_trip_snr_both_modes) {
   }
 }
 
+TEST(ilbc_registry_gives_the_adapter) {
+  const CodecInfo* info = find_codec("ILBC", 8000);
+  CHECK(info != nullptr && info->id == CodecId::ILBC);
+  CodecParams cp;
+  cp.ilbc_mode = 20;
+  auto enc = make_encoder(CodecId::ILBC, cp);
+  CHECK(enc != nullptr);
+  if (enc) CHECK_EQ(enc->frame_samples(), size_t{160});
+  CHECK(make_decoder(CodecId::ILBC, cp) != nullptr);
+}
+
 TEST(ilbc_bad_payloads_refused) {
   CodecParams cp;
   auto dec = make_ilbc_decoder(cp);
