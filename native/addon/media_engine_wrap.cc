@@ -122,6 +122,22 @@ Latch latch_from_js(const Napi::Value& v, const std::string& what) {
   bad_arg(v.Env(), what + " must be 'off', 'until-signalled' or 'same-ip'");
 }
 
+media::StreamCodec codec_from_js(const Napi::Value& v, const std::string& what) {
+  media::StreamCodec c;
+  if (v.IsUndefined() || v.IsNull()) return c;
+  Napi::Object o = object(v, what);
+  c.name = string(o.Get("name"), what + ".name", 32);
+  c.clock = static_cast<uint32_t>(number(o.Get("clock"), what + ".clock", 1000, 192000));
+  c.pt = static_cast<uint8_t>(number(o.Get("pt"), what + ".pt", 0, 127));
+  c.ptime_ms = static_cast<uint16_t>(number_or(o.Get("ptime"), what + ".ptime", 10, 120, 20));
+  Napi::Value fmtp = o.Get("fmtp");
+  if (!fmtp.IsUndefined() && !fmtp.IsNull()) c.fmtp = string(fmtp, what + ".fmtp", 512);
+  c.te_pt = static_cast<int16_t>(number_or(o.Get("telephoneEventPt"), what + ".telephoneEventPt", -1, 127, -1));
+  c.te_clock = static_cast<uint32_t>(
+      number_or(o.Get("telephoneEventClock"), what + ".telephoneEventClock", 0, 192000, 0));
+  return c;
+}
+
 LegParams leg_from_js(const Napi::Value& v, const std::string& what) {
   Napi::Object o = object(v, what);
   LegParams p;
@@ -142,6 +158,7 @@ LegParams leg_from_js(const Napi::Value& v, const std::string& what) {
   p.srtp_out = key_from_js(o.Get("srtpOut"), what + ".srtpOut");
   p.ssrc = static_cast<uint32_t>(number_or(o.Get("ssrc"), what + ".ssrc", 0, 4294967295.0, 0));
   p.clock_rate = static_cast<uint32_t>(number_or(o.Get("clockRate"), what + ".clockRate", 1000, 1000000, 8000));
+  p.codec = codec_from_js(o.Get("codec"), what + ".codec");
   return p;
 }
 
@@ -192,6 +209,10 @@ Napi::Object leg_stats_to_js(Napi::Env env, const media::LegStats& s) {
   }
   o.Set("latched", s.latched);
   num("idleMs", static_cast<double>(s.idle_ms));
+  o.Set("transcoded", s.transcoded);
+  num("concealed", static_cast<double>(s.concealed));
+  num("jitterLate", static_cast<double>(s.jitter_late));
+  num("playoutDelayMs", s.playout_delay_ms);
   return o;
 }
 

@@ -57,6 +57,19 @@ enum class Latch : uint8_t {
   SameIp,          // any port of the signalled IP (NAT port change); other IPs dropped
 };
 
+// The codec a leg negotiated (from its SDP). When both legs of a relay name
+// one and they differ (encoding name or clock), the relay transcodes
+// (native/media/transcode/); otherwise packets pass through untouched.
+struct StreamCodec {
+  std::string name;          // a=rtpmap encoding name ("PCMU", "G722", "opus"); "" = not given
+  uint32_t clock = 8000;     // a=rtpmap clock rate
+  uint8_t pt = 0;            // the payload type this peer uses for it
+  uint16_t ptime_ms = 20;    // packet duration we send this peer (10/20/30/40)
+  std::string fmtp;          // the a=fmtp parameters of that payload type ("mode=30", "useinbandfec=1")
+  int16_t te_pt = -1;        // telephone-event payload type this peer uses; -1 = none
+  uint32_t te_clock = 0;     // its clock; 0 = the codec's
+};
+
 struct LegParams {
   // The peer's signalled RTP and RTCP addresses (from its SDP). ss_family
   // AF_UNSPEC: not known yet, nothing is sent toward this leg. Changing
@@ -71,6 +84,7 @@ struct LegParams {
   uint32_t ssrc = 0;          // 0: keep SSRCs; else RTP toward this peer carries this SSRC
                               // and RTCP both ways is rewritten to match
   uint32_t clock_rate = 8000; // RTP clock of the stream, for jitter
+  StreamCodec codec;          // negotiated codec; see StreamCodec
 };
 
 struct LegAddress {
@@ -98,6 +112,10 @@ struct LegStats {
   uint16_t peer_port = 0;
   bool latched = false;
   uint64_t idle_ms = 0;         // since the last accepted RTP from this peer
+  bool transcoded = false;      // what we send this peer is transcoded (our own stream)
+  uint64_t concealed = 0;       // transcoding: frames concealed of the stream this peer sends us
+  uint64_t jitter_late = 0;     // transcoding: its packets too late for playout
+  uint32_t playout_delay_ms = 0;  // transcoding: its jitter buffer's target delay
 };
 
 enum class EventType : uint8_t {

@@ -1,8 +1,14 @@
 #include "relay.h"
 
+#include <sys/random.h>
+#include <sys/socket.h>
+
+#include <algorithm>
 #include <cstring>
+#include <ctime>
 
 #include "media_socket.h"
+#include "transcode/setup.h"
 
 namespace edgesbc::media {
 
@@ -43,6 +49,23 @@ std::unique_ptr<srtp::Context> make_context(const std::optional<srtp::KeyMateria
   }
 }
 
+uint32_t random32() {
+  uint32_t v = 0;
+  if (getrandom(&v, sizeof v, GRND_NONBLOCK) != sizeof v) v = static_cast<uint32_t>(std::time(nullptr)) * 2654435761u;
+  return v;
+}
+
+// NTP time now (RFC 3550 §4): seconds since 1900 in the high word.
+uint64_t ntp_now() {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  uint64_t sec = uint64_t(ts.tv_sec) + 2208988800ull;
+  uint64_t frac = (uint64_t(ts.tv_nsec) << 32) / 1000000000ull;
+  return sec << 32 | frac;
+}
+
+constexpr uint64_t kRtcpIntervalUs = 5000000;  // RFC 3550's minimum interval
+
 void count_srtp_failure(LegStats& st, srtp::Status s) {
   if (s == srtp::Status::AuthFail) {
     ++st.srtp_auth_failures;
@@ -81,6 +104,7 @@ void Relay::apply(Leg& leg, const LegParams& p) {
   leg.send = p.send;
   leg.ssrc = p.ssrc;
   leg.clock_rate = p.clock_rate == 0 ? 8000 : p.clock_rate;
+  leg.codec = p.codec;
   // An unchanged key keeps its context: rollover counters and replay
   // windows survive a re-INVITE that repeats the same crypto line.
   if (!same_key(p.srtp_in, leg.in_key)) {
@@ -93,7 +117,37 @@ void Relay::apply(Leg& leg, const LegParams& p) {
   }
 }
 
+void Relay::setup_transcoding(const LegParams& a, const LegParams& b, uint64_t now_us) {
+  if (!transcode::needs_transcoding(a.codec, b.codec)) {
+    tc_[0].reset();
+    tc_[1].reset();
+    return;
+  }
+  // An update that repeats the same codecs keeps the running streams.
+  if (tc_[0] && transcode::same_stream_codec(a.codec, legs_[0].codec) &&
+      transcode::same_stream_codec(b.codec, legs_[1].codec))
+    return;
+  // Our own streams: the SSRC asked for on the receiving leg, else a random one.
+  tc_[0] = transcode::make_transcoder(a.codec, b.codec, b.ssrc ? b.ssrc : random32(), random32() | 1);
+  tc_[1] = transcode::make_transcoder(b.codec, a.codec, a.ssrc ? a.ssrc : random32(), random32() | 1);
+  if (!tc_[0] || !tc_[1]) {
+    // A codec this build cannot transcode: nothing is relayed between two
+    // codecs the peers cannot both decode (the signalling should not have
+    // let it come to this; the relay's stats show transcoded = false).
+    tc_[0].reset();
+    tc_[1].reset();
+    return;
+  }
+  for (int i = 0; i < 2; ++i) {
+    legs_[i].rx_started = false;
+    legs_[i].rr_expected = 0;
+    legs_[i].rr_lost = 0;
+  }
+  next_rtcp_us_ = now_us + kRtcpIntervalUs / 2;
+}
+
 void Relay::update(const LegParams& a, const LegParams& b, uint32_t timeout_ms, uint64_t now_us) {
+  setup_transcoding(a, b, now_us);  // before apply(): compares with the legs' previous codecs
   apply(legs_[0], a);
   apply(legs_[1], b);
   timeout_ms_ = timeout_ms;
@@ -164,6 +218,25 @@ bool Relay::on_rtp(Leg& in, Leg& out, uint8_t* buf, size_t& len, size_t cap, uin
   in.peer_ssrc = h.ssrc;
   in.last_rx_us = now_us;
 
+  if (transcode::Transcoder* tc = tc_[&in == &legs_[0] ? 0 : 1].get()) {
+    if (!in.rx_started) {
+      in.rx_started = true;
+      in.rx_ext_max = h.seq;
+    } else {
+      int16_t d = static_cast<int16_t>(static_cast<uint16_t>(h.seq - static_cast<uint16_t>(in.rx_ext_max)));
+      if (d > 0) in.rx_ext_max += static_cast<uint32_t>(d);
+    }
+    // Audio goes to the playout buffer; a telephone-event comes back
+    // rewritten for the other side, to be sent now.
+    size_t n = tc->on_rtp(h, buf, cap, now_us);
+    if (n == 0) return false;
+    len = n;
+    if (!send_out(out, buf, len, cap)) return false;
+    o.fd = out.ports.rtp_fd();
+    o.dst = &out.rtp_peer.current();
+    return true;
+  }
+
   if (!out.send || !out.rtp_peer.known()) return false;
   if (out.ssrc != 0) write32(buf + 8, out.ssrc);
   if (out.out_key) {
@@ -186,6 +259,11 @@ void Relay::read_reports(Leg& in, const uint8_t* buf, size_t len, uint64_t now_u
   for_each_rtcp(buf, len, [&](const RtcpPacket& pkt) {
     if (pkt.type != 200 && pkt.type != 201) return;
     if (first && pkt.len >= 8 && in.peer_ssrc == 0) in.peer_ssrc = read32(pkt.data + 4);
+    uint32_t sender = 0, ntp = 0;
+    if (pkt.type == 200 && rtcp_sr_info(pkt, sender, ntp)) {
+      in.last_sr_ntp = ntp;
+      in.last_sr_us = now_us;
+    }
     first = false;
     ReportBlock rb[4];
     size_t n = rtcp_report_blocks(pkt, rb, 4);
@@ -219,6 +297,9 @@ bool Relay::on_rtcp(Leg& in, Leg& out, uint8_t* buf, size_t& len, size_t cap, ui
   ++in.st.rtcp_rx;
   read_reports(in, buf, len, now_us);
 
+  // Transcoded: the streams on the two sides are different streams; the SBC
+  // reports on each itself (send_rtcp()) instead of relaying reports.
+  if (transcoding()) return false;
   if (!out.send) return false;
   const PeerLatch& dst = out.rtcp_mux ? out.rtp_peer : out.rtcp_peer;
   if (!dst.known()) return false;
@@ -244,6 +325,127 @@ bool Relay::on_rtcp(Leg& in, Leg& out, uint8_t* buf, size_t& len, size_t cap, ui
   o.fd = out.rtcp_mux ? out.ports.rtp_fd() : out.ports.rtcp_fd();
   o.dst = &dst.current();
   return true;
+}
+
+bool Relay::send_out(Leg& out, uint8_t* buf, size_t len, size_t cap) {
+  if (!out.send || !out.rtp_peer.known()) return false;
+  if (out.out_key) {
+    srtp::Status s = out.srtp_out ? out.srtp_out->protect_rtp(buf, len, cap) : srtp::Status::BadPacket;
+    if (s != srtp::Status::Ok) {
+      ++out.st.dropped_other;
+      return false;
+    }
+  }
+  out.sent_ssrc = tc_[&out == &legs_[0] ? 1 : 0]->stats().ssrc;
+  ++out.st.tx_packets;
+  out.st.tx_bytes += len;
+  return true;
+}
+
+// SR (what we send this peer) + one report block (what it sends us) + SDES
+// CNAME, toward leg `leg`'s peer.
+bool Relay::send_rtcp(int leg, uint8_t* buf, size_t cap, uint64_t now_us) {
+  Leg& l = legs_[leg];
+  const transcode::Transcoder& tc = *tc_[1 - leg];
+  const PeerLatch& dst = l.rtcp_mux ? l.rtp_peer : l.rtcp_peer;
+  if (!l.send || !dst.known() || cap < 128) return false;
+  const transcode::TranscoderStats& ts = tc.stats();
+  const bool block = l.rx_started && l.peer_ssrc != 0;
+  size_t at = 0;
+  // SR header: V=2, RC, PT=200, length in words - 1.
+  buf[at++] = static_cast<uint8_t>(0x80 | (block ? 1 : 0));
+  buf[at++] = 200;
+  uint16_t words = block ? 12 : 6;
+  buf[at++] = static_cast<uint8_t>(words >> 8);
+  buf[at++] = static_cast<uint8_t>(words);
+  write32(buf + at, ts.ssrc);
+  at += 4;
+  uint64_t ntp = ntp_now();
+  write32(buf + at, static_cast<uint32_t>(ntp >> 32));
+  write32(buf + at + 4, static_cast<uint32_t>(ntp));
+  at += 8;
+  uint64_t since = ts.last_sent_us && now_us > ts.last_sent_us ? now_us - ts.last_sent_us : 0;
+  write32(buf + at, ts.last_ts + static_cast<uint32_t>(since * tc.out_clock() / 1000000));
+  write32(buf + at + 4, static_cast<uint32_t>(ts.packets));
+  write32(buf + at + 8, static_cast<uint32_t>(ts.octets));
+  at += 12;
+  if (block) {
+    uint64_t expected = l.rx.expected();
+    int64_t lost = l.rx.lost();
+    int64_t exp_int = int64_t(expected - l.rr_expected), lost_int = lost - l.rr_lost;
+    l.rr_expected = expected;
+    l.rr_lost = lost;
+    uint8_t fraction = exp_int > 0 && lost_int > 0 ? static_cast<uint8_t>(std::min<int64_t>((lost_int << 8) / exp_int, 255)) : 0;
+    int32_t cum = static_cast<int32_t>(std::clamp<int64_t>(lost, -0x800000, 0x7fffff));
+    write32(buf + at, l.peer_ssrc);
+    write32(buf + at + 4, uint32_t(fraction) << 24 | (static_cast<uint32_t>(cum) & 0xffffff));
+    write32(buf + at + 8, l.rx_ext_max);
+    write32(buf + at + 12, static_cast<uint32_t>(l.rx.jitter_ms() * l.clock_rate / 1000.0));
+    write32(buf + at + 16, l.last_sr_ntp);
+    uint32_t dlsr = l.last_sr_us ? static_cast<uint32_t>((now_us - l.last_sr_us) * 65536 / 1000000) : 0;
+    write32(buf + at + 20, dlsr);
+    at += 24;
+  }
+  // SDES: one chunk, CNAME "edgesbc", end, padded to a word.
+  static constexpr char kCname[] = "edgesbc";
+  const size_t chunk = 4 + 2 + (sizeof kCname - 1) + 1;  // 14 -> 16 with padding
+  buf[at] = 0x81;
+  buf[at + 1] = 202;
+  buf[at + 2] = 0;
+  buf[at + 3] = 4;
+  write32(buf + at + 4, ts.ssrc);
+  buf[at + 8] = 1;
+  buf[at + 9] = sizeof kCname - 1;
+  std::memcpy(buf + at + 10, kCname, sizeof kCname - 1);
+  std::memset(buf + at + 4 + 6 + sizeof kCname - 1, 0, 16 - (chunk - 1));
+  at += 4 + 16;
+  l.rtt.on_sr_sent(static_cast<uint32_t>(ntp >> 16), now_us);
+  size_t len = at;
+  if (l.out_key) {
+    srtp::Status s = l.srtp_out ? l.srtp_out->protect_rtcp(buf, len, cap) : srtp::Status::BadPacket;
+    if (s != srtp::Status::Ok) {
+      ++l.st.dropped_other;
+      return false;
+    }
+  }
+  int fd = l.rtcp_mux ? l.ports.rtp_fd() : l.ports.rtcp_fd();
+  const sockaddr_storage& to = dst.current();
+  if (::sendto(fd, buf, len, MSG_DONTWAIT, reinterpret_cast<const sockaddr*>(&to), addr_len(to)) < 0) return false;
+  ++l.st.rtcp_tx;
+  return true;
+}
+
+uint64_t Relay::next_due_us() const {
+  if (!transcoding()) return 0;
+  uint64_t t = next_rtcp_us_;
+  for (const auto& tc : tc_) {
+    uint64_t d = tc->next_due_us();
+    if (d != 0 && d < t) t = d;
+  }
+  return t;
+}
+
+uint64_t Relay::pump(uint64_t now_us, uint8_t* buf, size_t cap) {
+  if (!transcoding()) return 0;
+  uint64_t sent = 0;
+  for (int i = 0; i < 2; ++i) {
+    transcode::Transcoder& tc = *tc_[i];
+    Leg& out = legs_[1 - i];
+    // Bounded: a worker late by a few frames catches up, never spins.
+    for (int k = 0; k < 8 && tc.due(now_us); ++k) {
+      size_t len = tc.pull(now_us, buf, cap - srtp::kMaxOverhead);
+      if (len == 0 || !send_out(out, buf, len, cap)) continue;
+      const sockaddr_storage& to = out.rtp_peer.current();
+      if (::sendto(out.ports.rtp_fd(), buf, len, MSG_DONTWAIT, reinterpret_cast<const sockaddr*>(&to),
+                   addr_len(to)) >= 0)
+        ++sent;
+    }
+  }
+  if (now_us >= next_rtcp_us_) {
+    for (int leg = 0; leg < 2; ++leg) send_rtcp(leg, buf, cap, now_us);
+    next_rtcp_us_ = now_us + kRtcpIntervalUs;
+  }
+  return sent;
 }
 
 bool Relay::timed_out(uint64_t now_us, uint64_t& idle_ms) {
@@ -273,6 +475,13 @@ void Relay::stats(LegStats out[2], uint64_t now_us) const {
     s.latched = l.rtp_peer.latched();
     uint64_t since = l.last_rx_us != 0 ? l.last_rx_us : created_us_;
     s.idle_ms = now_us > since ? (now_us - since) / 1000 : 0;
+    if (tc_[1 - i]) s.transcoded = true;
+    if (tc_[i]) {
+      const auto& jb = tc_[i]->jitter_buffer();
+      s.concealed = tc_[i]->stats().concealed;
+      s.jitter_late = jb.counters().late;
+      s.playout_delay_ms = jb.target_ms();
+    }
     out[i] = std::move(s);
   }
 }

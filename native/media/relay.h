@@ -16,6 +16,7 @@
 #include "port_pool.h"
 #include "rtp/rtp.h"
 #include "srtp/srtp.h"
+#include "transcode/transcoder.h"
 
 namespace edgesbc::media {
 
@@ -49,6 +50,13 @@ class Relay {
   bool timed_out(uint64_t now_us, uint64_t& idle_ms);
   void stats(LegStats out[2], uint64_t now_us) const;
 
+  // Transcoding (the legs negotiated different codecs): the worker calls
+  // pump() when now >= next_due_us(); it sends what the playout clocks and
+  // the RTCP schedule have due, using `buf` (cap bytes) as scratch.
+  bool transcoding() const { return tc_[0] != nullptr; }
+  uint64_t next_due_us() const;
+  uint64_t pump(uint64_t now_us, uint8_t* buf, size_t cap);  // returns the packets sent
+
  private:
   struct Leg {
     PortPair ports;
@@ -65,6 +73,14 @@ class Relay {
     uint32_t peer_ssrc = 0;   // last SSRC the peer sent (RTP, else RTCP sender)
     uint32_t sent_ssrc = 0;   // last SSRC we sent toward the peer
     uint64_t last_rx_us = 0;  // 0 = nothing accepted yet
+    StreamCodec codec;
+    // Transcoding only: our own RTCP toward this peer reports on its stream.
+    bool rx_started = false;
+    uint32_t rx_ext_max = 0;  // extended highest sequence received
+    uint64_t rr_expected = 0; // at the previous report (fraction lost per interval)
+    int64_t rr_lost = 0;
+    uint32_t last_sr_ntp = 0; // middle 32 bits of its last SR, and when it came
+    uint64_t last_sr_us = 0;
   };
 
   void apply(Leg& leg, const LegParams& p);
@@ -73,6 +89,9 @@ class Relay {
   bool on_rtcp(Leg& in, Leg& out, uint8_t* buf, size_t& len, size_t cap, uint64_t now_us, Outgoing& o,
               bool& valid);
   void read_reports(Leg& in, const uint8_t* buf, size_t len, uint64_t now_us);
+  void setup_transcoding(const LegParams& a, const LegParams& b, uint64_t now_us);
+  bool send_out(Leg& out, uint8_t* buf, size_t len, size_t cap);
+  bool send_rtcp(int leg, uint8_t* buf, size_t cap, uint64_t now_us);
 
   uint64_t id_;
   Leg legs_[2];
@@ -80,6 +99,9 @@ class Relay {
   uint32_t timeout_ms_ = 0;
   uint64_t timeout_base_us_ = 0;  // the idle clock starts no earlier than the last update()
   bool timeout_fired_ = false;
+  // tc_[i] transcodes what leg i's peer sends into the codec of the other leg.
+  std::unique_ptr<transcode::Transcoder> tc_[2];
+  uint64_t next_rtcp_us_ = 0;
 };
 
 }  // namespace edgesbc::media

@@ -5,6 +5,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -55,6 +56,8 @@ bool Worker::start(std::string& error) {
   out_iov_ = std::make_unique<iovec[]>(kBatch);
   out_dst_ = std::make_unique<sockaddr_storage[]>(kBatch);
   out_fd_ = std::make_unique<int[]>(kBatch);
+  pump_buf_ = std::make_unique<uint8_t[]>(kSlotCap);
+  transcoding_.reserve(64);
   stopping_ = false;
   try {
     thread_ = std::thread([this] { run(); });
@@ -154,7 +157,10 @@ void Worker::run_commands(uint64_t now_us) {
       }
       case CommandType::Update: {
         auto it = relays_.find(c.relay);
-        if (it != relays_.end()) it->second->update(c.legs[0], c.legs[1], c.timeout_ms, now_us);
+        if (it != relays_.end()) {
+          it->second->update(c.legs[0], c.legs[1], c.timeout_ms, now_us);
+          track_transcoding(c.relay, it->second->transcoding());
+        }
         // The relay keeps what it needs; the command's copies of the keys go.
         for (int i = 0; i < 2; ++i) {
           if (c.legs[i].srtp_in) explicit_bzero(c.legs[i].srtp_in->key, sizeof c.legs[i].srtp_in->key);
@@ -165,6 +171,7 @@ void Worker::run_commands(uint64_t now_us) {
       case CommandType::Close:
         // Closing the sockets also takes them out of the epoll set.
         if (relays_.erase(c.relay) > 0) counters_.relays.fetch_sub(1, std::memory_order_relaxed);
+        track_transcoding(c.relay, false);
         break;
       case CommandType::Stats: {
         Event e;
@@ -243,6 +250,27 @@ void Worker::read_socket(Relay& relay, int socket, uint64_t now_us) {
   if (sent) counters_.packets.fetch_add(sent, std::memory_order_relaxed);
 }
 
+void Worker::track_transcoding(uint64_t relay, bool on) {
+  auto it = std::find(transcoding_.begin(), transcoding_.end(), relay);
+  if (on && it == transcoding_.end()) transcoding_.push_back(relay);
+  if (!on && it != transcoding_.end()) transcoding_.erase(it);
+  next_pump_us_ = transcoding_.empty() ? 0 : 1;  // recomputed at the next pump()
+}
+
+void Worker::pump(uint64_t now_us) {
+  uint64_t next = 0, sent = 0;
+  for (uint64_t id : transcoding_) {
+    auto it = relays_.find(id);
+    if (it == relays_.end()) continue;
+    Relay& r = *it->second;
+    if (r.next_due_us() <= now_us) sent += r.pump(now_us, pump_buf_.get(), kSlotCap);
+    uint64_t d = r.next_due_us();
+    if (d != 0 && (next == 0 || d < next)) next = d;
+  }
+  next_pump_us_ = next;
+  if (sent) counters_.packets.fetch_add(sent, std::memory_order_relaxed);
+}
+
 void Worker::tick(uint64_t now_us) {
   for (auto& [id, relay] : relays_) {
     uint64_t idle_ms = 0;
@@ -265,7 +293,11 @@ void Worker::run() {
   uint64_t next_tick = monotonic_us() + tick_us;
   while (!stopping_.load(std::memory_order_relaxed)) {
     uint64_t now = monotonic_us();
-    int wait_ms = now >= next_tick ? 0 : static_cast<int>((next_tick - now + 999) / 1000);
+    // The transcoding playout clocks wake the loop too (1 ms resolution,
+    // rounded up: a frame goes out at most ~1 ms late, never early).
+    uint64_t wake_at = next_tick;
+    if (next_pump_us_ != 0 && next_pump_us_ < wake_at) wake_at = next_pump_us_;
+    int wait_ms = now >= wake_at ? 0 : static_cast<int>((wake_at - now + 999) / 1000);
     int n = epoll_wait(epoll_.get(), evs, kEvents, wait_ms);
     if (n < 0 && errno != EINTR) break;
     now = monotonic_us();
@@ -285,6 +317,7 @@ void Worker::run() {
       if (it == relays_.end()) continue;
       read_socket(*it->second, static_cast<int>(tag & 3), now);
     }
+    if (!transcoding_.empty()) pump(now);
     if (now >= next_tick) {
       tick(now);
       next_tick += tick_us;

@@ -68,6 +68,8 @@ class Worker {
   void run_commands(uint64_t now_us);
   void read_socket(Relay& relay, int socket, uint64_t now_us);
   void tick(uint64_t now_us);
+  void pump(uint64_t now_us);  // the transcoding relays' playout and RTCP
+  void track_transcoding(uint64_t relay, bool on);
 
   unsigned index_;
   uint32_t tick_ms_;
@@ -87,6 +89,11 @@ class Worker {
   std::unique_ptr<iovec[]> out_iov_;
   std::unique_ptr<sockaddr_storage[]> out_dst_;
   std::unique_ptr<int[]> out_fd_;
+  // Transcoding relays only (passthrough relays never cost a look here),
+  // and the earliest time one of them has something due (0 = none).
+  std::vector<uint64_t> transcoding_;
+  uint64_t next_pump_us_ = 0;
+  std::unique_ptr<uint8_t[]> pump_buf_;
 };
 
 uint64_t monotonic_us();

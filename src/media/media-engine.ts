@@ -47,6 +47,28 @@ export interface LegUpdate {
   ssrc?: number;
   /** Default 8000. */
   clockRate?: number;
+  /**
+   * The codec this leg negotiated. When both legs give one and they differ
+   * (name or clock), the engine transcodes between them; otherwise the
+   * packets pass through untouched (docs/media-engine.md, transcoding).
+   */
+  codec?: StreamCodec | null;
+}
+export interface StreamCodec {
+  /** a=rtpmap encoding name: 'PCMU', 'PCMA', 'G722', 'G729', 'speex', 'opus', 'iLBC'. */
+  name: string;
+  /** a=rtpmap clock rate. */
+  clock: number;
+  /** Payload type this peer uses for it. */
+  pt: number;
+  /** Packet duration we send this peer, ms (default 20). */
+  ptime?: number;
+  /** a=fmtp parameters of that payload type. */
+  fmtp?: string;
+  /** telephone-event payload type this peer uses; -1/undefined = none. */
+  telephoneEventPt?: number;
+  /** Its clock; 0/undefined = the codec's. */
+  telephoneEventClock?: number;
 }
 export interface LegStats {
   rxPackets: number;
@@ -69,6 +91,14 @@ export interface LegStats {
   peer: { ip: string; port: number } | null;
   latched: boolean;
   idleMs: number;
+  /** What we send this peer is transcoded (our own stream, our own RTCP). */
+  transcoded?: boolean;
+  /** Transcoding: frames concealed of the stream this peer sends us. */
+  concealed?: number;
+  /** Transcoding: its packets that came too late for playout. */
+  jitterLate?: number;
+  /** Transcoding: its jitter buffer's current target delay. */
+  playoutDelayMs?: number;
 }
 export interface RelayStats {
   a: LegStats;
