@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "../engine.h"
-#include "codecs/codec.h"
+#include "../../codecs/codec.h"
 #include "transcoder.h"
 
 namespace edgesbc::media::transcode {

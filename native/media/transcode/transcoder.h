@@ -18,7 +18,7 @@
 #include <cstdint>
 #include <memory>
 
-#include "codecs/codec.h"
+#include "../../codecs/codec.h"
 #include "jitter_buffer.h"
 #include "pcm_fifo.h"
 #include "resampler.h"
