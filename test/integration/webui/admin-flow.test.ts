@@ -99,7 +99,7 @@ test('admin web UI: first login, trunk + PBX + route, diff, commit, a live call 
     await fillField(p, 'API secret', 'not-a-real-secret');
     await fillField(p, 'Country', 'US');
     // SIPp's caller is "caller", not a number: Vonage takes only E.164 caller IDs (V-OUT-5).
-    await p.getByLabel('Mode', { exact: true }).selectOption('fixed');
+    await p.getByRole('group', { name: 'Caller ID' }).getByLabel('Mode', { exact: true }).selectOption('fixed');
     await fillField(p, 'Number', '14155550123');
     await p.getByRole('button', { name: 'Add to candidate' }).click();
     await p.getByRole('heading', { name: 'Trunk carrier' }).waitFor();
