@@ -1,35 +1,9 @@
-// libFuzzer target: random RTP payloads into the g722 decoder(s). One decoder
-// per codec lives across inputs, as on a real stream, so state left by one
-// bad payload meets the next; concealment is exercised in between.
-// The decoder must return -1 or a sample count within the buffer, never crash.
-#include <cstddef>
-#include <cstdint>
-#include <cstdlib>
-#include <memory>
-#include <vector>
+// libFuzzer target: random RTP payloads into the g722 decoder(s) (fuzz_codec_decoders.h).
+#include "fuzz_codec_decoders.h"
 
-#include "codecs/codec.h"
-
-using namespace edgesbc::codecs;
+using edgesbc::codecs::CodecId;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const CodecId kIds[] = {CodecId::G722};
-  static std::vector<std::unique_ptr<Decoder>> decs = [] {
-    std::vector<std::unique_ptr<Decoder>> v;
-    for (CodecId id : kIds) v.push_back(make_decoder(id, {}));
-    return v;
-  }();
-  static std::vector<int16_t> pcm(5760);  // 120 ms at 48 kHz
-  for (auto& d : decs) {
-    if (!d) std::abort();
-    // The first byte, when there is one, also picks a smaller output buffer.
-    const size_t cap = size ? pcm.size() >> (data[0] % 4) : pcm.size();
-    const int n = d->decode(data, size, pcm.data(), cap);
-    if (n < -1 || n > static_cast<int>(cap)) std::abort();
-    if (size % 5 == 0) {
-      const int c = d->conceal(pcm.data(), pcm.size());
-      if (c < 0 || c > static_cast<int>(pcm.size())) std::abort();
-    }
-  }
-  return 0;
+  return edgesbc::fuzz::fuzz_decoders(kIds, data, size);
 }
