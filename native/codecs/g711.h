@@ -4,7 +4,9 @@
 // always get codes of the same magnitude (Sun's widely copied linear2ulaw,
 // and spandsp, fold mu-law with -x and differ by one step at a few negative
 // decision levels; A-law is the same everywhere).
-// The tables are built at compile time; encode and decode are one load each.
+// The decode tables are built at compile time (constinit); the 64 KiB encode tables at static
+// initialisation (a 65536-step constexpr loop exceeds GCC's constexpr ops limit). Encode and
+// decode are one load each.
 #pragma once
 
 #include <array>
