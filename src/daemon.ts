@@ -28,6 +28,7 @@ import { anchoredSettingsOf, mediaSidesOf } from './media/media-config.js';
 import { MediaEngine } from './media/media-engine.js';
 import { systemdNotifier } from './system/sd-notify.js';
 import { SipEngine, generateSelfSigned, type EngineOptions, type ListenerOptions } from './sip/index.js';
+import { hasSideInterfaces, readInterfaces, resolveSideInterfaces, watchSideInterfaces } from './sip/side-interfaces.js';
 import { endpointSets } from './trunks/endpoint-sets.js';
 import { TrunkHealthMonitor } from './trunks/health-monitor.js';
 import { HopSelector } from './trunks/selection.js';
@@ -173,20 +174,33 @@ async function main(): Promise<void> {
     log.error({ err }, 'firewall could not be applied at start');
   }
 
+  // Sides bound to an interface (`sides.<name>.interface`) use its address:
+  // `effective` is the running document with those addresses filled in.
+  const resolveInterfaces = (doc: ConfigDocument): ConfigDocument => {
+    if (!hasSideInterfaces(doc)) return doc;
+    try {
+      return resolveSideInterfaces(doc, readInterfaces());
+    } catch (err) {
+      log.error({ err }, 'interfaces could not be read: sides use their configured addresses');
+      return doc;
+    }
+  };
+  let effective = resolveInterfaces(running);
+
   // Media first: no call may be accepted before its RTP can be anchored.
   let media: MediaEngine;
   try {
-    media = MediaEngine.start({ workers: running.media.workers, sides: mediaSidesOf(running) });
+    media = MediaEngine.start({ workers: running.media.workers, sides: mediaSidesOf(effective) });
   } catch (err) {
     log.fatal({ err }, 'sbcd failed: media engine');
     store.close();
     process.exit(1);
   }
-  const mediaFactory = new AnchoredMediaFactory(media, anchoredSettingsOf(running), log.child({ mod: 'media' }));
+  const mediaFactory = new AnchoredMediaFactory(media, anchoredSettingsOf(effective), log.child({ mod: 'media' }));
   // signalled-peers media policy: the firewall opens what each peer's SDP names.
   mediaFactory.onPeerSignalled((side, ip, ports) => firewall.mediaPeerSignalled(side, ip, ports));
 
-  const options = engineOptions(running, args.dataDir, log);
+  const options = engineOptions(effective, args.dataDir, log);
   let engine: SipEngine;
   try {
     engine = await SipEngine.start(options);
@@ -205,22 +219,53 @@ async function main(): Promise<void> {
   const registrar = new Registrar(running, { log: log.child({ mod: 'registrar' }), onAuthFailure: (ip) => firewall.authFailed(ip) });
   const calls = new CallController(engine, running, log.child({ mod: 'calls' }), mediaFactory, (req) => firewall.admit(req), hops, registrar);
 
+  // A side's interface got another address: new calls use it, SIP moves
+  // its listeners (no restart). Calls in progress keep their sockets.
+  let interfaceChain = Promise.resolve();
+  const followInterfaces = (): void => {
+    interfaceChain = interfaceChain.then(async () => {
+      const next = resolveInterfaces(running);
+      const was = JSON.stringify(listenersOf(effective));
+      const now = listenersOf(next);
+      const mediaWas = JSON.stringify(mediaSidesOf(effective));
+      effective = next;
+      if (JSON.stringify(mediaSidesOf(next)) !== mediaWas) {
+        try {
+          media.setSides(mediaSidesOf(next));
+        } catch (err) {
+          log.error({ err }, 'media sides not changed');
+        }
+        mediaFactory.setSettings(anchoredSettingsOf(next));
+      }
+      if (JSON.stringify(now) === was) return;
+      const failures = await engine.setListeners(now);
+      log.info(
+        { listeners: now.map((l) => `${l.proto}:${l.ip}:${l.port}`), failed: failures },
+        'interface address changed: SIP listeners and media follow',
+      );
+    });
+    interfaceChain = interfaceChain.catch((err: unknown) => log.error({ err }, 'following interface addresses failed'));
+  };
+  const interfaceWatch = hasSideInterfaces(running) ? watchSideInterfaces(followInterfaces) : undefined;
+  if (hasSideInterfaces(running) && !interfaceWatch) log.warn('interface changes cannot be followed (rtnetlink)');
+
   const apply = (doc: ConfigDocument, why: string): void => {
-    const before = JSON.stringify(listenersOf(running));
+    const before = JSON.stringify(listenersOf(effective));
     const dnsBefore = JSON.stringify(running.sip.dns_servers);
     running = doc;
+    effective = resolveInterfaces(doc);
     calls.applyConfig(doc);
     health.apply(doc);
     try {
-      media.setSides(mediaSidesOf(doc));
+      media.setSides(mediaSidesOf(effective));
     } catch (err) {
       log.error({ err }, 'media sides not changed');
     }
-    mediaFactory.setSettings(anchoredSettingsOf(doc));
+    mediaFactory.setSettings(anchoredSettingsOf(effective));
     cdrs.applyConfig(doc.cdr);
     admin?.server.applyConfig(doc);
     if (listenSettingsOf(doc) !== apiListen) log.warn('admin API listener settings changed: they take effect at the next restart');
-    if (JSON.stringify(listenersOf(doc)) !== before) {
+    if (JSON.stringify(listenersOf(effective)) !== before) {
       log.warn('listener addresses or ports changed: they take effect at the next restart');
     }
     if (JSON.stringify(doc.sip.dns_servers) !== dnsBefore) {
@@ -291,6 +336,7 @@ async function main(): Promise<void> {
     cdrs.close();
     cdrStore.close(); // the last call records written
     health.close();
+    interfaceWatch?.close();
     await engine.close();
     media.stop();
     clearInterval(confirmTimer);

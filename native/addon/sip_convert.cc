@@ -56,20 +56,25 @@ void check_line_text(Napi::Env env, const std::string& text, const char* what, b
   }
 }
 
+std::vector<sip::ListenerSpec> listeners_from_js(const Napi::Value& ls, const std::string& what) {
+  Napi::Env env = ls.Env();
+  if (!ls.IsArray()) throw_type_error(env, what + " must be an array");
+  Napi::Array arr = ls.As<Napi::Array>();
+  std::vector<sip::ListenerSpec> out;
+  for (uint32_t i = 0; i < arr.Length(); ++i)
+    out.push_back(listener_from_js(arr.Get(i), what + "[" + std::to_string(i) + "]"));
+  for (size_t i = 0; i < out.size(); ++i)
+    for (size_t j = 0; j < i; ++j)
+      if (out[i].id == out[j].id) throw_type_error(env, what + ": duplicate id '" + out[i].id + "'");
+  return out;
+}
+
 sip::EngineConfig config_from_js(const Napi::Value& v) {
   Napi::Env env = v.Env();
   Napi::Object o = arg_object(v, "config");
   sip::EngineConfig c;
-  Napi::Value ls = o.Get("listeners");
-  if (!ls.IsArray()) throw_type_error(env, "config.listeners must be an array");
-  Napi::Array arr = ls.As<Napi::Array>();
-  if (arr.Length() == 0) throw_type_error(env, "config.listeners must not be empty");
-  for (uint32_t i = 0; i < arr.Length(); ++i)
-    c.listeners.push_back(listener_from_js(arr.Get(i), "config.listeners[" + std::to_string(i) + "]"));
-  for (size_t i = 0; i < c.listeners.size(); ++i)
-    for (size_t j = 0; j < i; ++j)
-      if (c.listeners[i].id == c.listeners[j].id)
-        throw_type_error(env, "config.listeners: duplicate id '" + c.listeners[i].id + "'");
+  c.listeners = listeners_from_js(o.Get("listeners"), "config.listeners");
+  if (c.listeners.empty()) throw_type_error(env, "config.listeners must not be empty");
 
   Napi::Value tls = o.Get("tls");
   if (!tls.IsUndefined() && !tls.IsNull()) {
@@ -170,7 +175,7 @@ constexpr const char* kKeyNames[kKeyCount] = {
     "type", "txn", "dialog", "method", "ruri", "status", "reason", "headers", "body",
     "local", "looped", "listener", "side", "transport", "remoteIp", "remotePort", "info"};
 constexpr const char* kTypeNames[EventStrings::kTypes] = {
-    "request", "response", "ack", "cancel", "dialog-terminated", "transport-error"};
+    "request", "response", "ack", "cancel", "dialog-terminated", "transport-error", "listeners-set"};
 
 size_t type_index(sip::EventType t) {
   switch (t) {
@@ -180,6 +185,7 @@ size_t type_index(sip::EventType t) {
     case sip::EventType::Cancel: return 3;
     case sip::EventType::DialogTerminated: return 4;
     case sip::EventType::TransportError: return 5;
+    case sip::EventType::ListenersSet: return 6;
   }
   return 5;
 }
@@ -253,7 +259,7 @@ Napi::Array events_to_js(Napi::Env env, std::vector<sip::Event>& events, EventSt
                          napi_value make) {
   napi_value keys[kKeyCount];
   napi_value types[EventStrings::kTypes];
-  // makeEvent takes the type as its index (0 request … 5 transport-error)
+  // makeEvent takes the type as its index (0 request … 6 listeners-set)
   // and needs no keys: nothing to fetch per batch.
   napi_value type_numbers[EventStrings::kTypes];
   if (make == nullptr) {

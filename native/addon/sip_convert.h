@@ -12,6 +12,8 @@
 namespace edgesbc::addon {
 
 sip::EngineConfig config_from_js(const Napi::Value& v);
+// An array of {id, side, proto, ip, port, advertisedIp?}; ids unique.
+std::vector<sip::ListenerSpec> listeners_from_js(const Napi::Value& v, const std::string& what);
 // The property names request_spec_from_js reads, made once per engine handle
 // (a name made afresh per call is looked up in V8's string table each time).
 class SpecKeys {
@@ -34,7 +36,7 @@ void check_line_text(Napi::Env env, const std::string& text, const char* what, b
 class EventStrings {
  public:
   static constexpr size_t kKeys = 17;
-  static constexpr size_t kTypes = 6;
+  static constexpr size_t kTypes = 7;
   // Fills keys[kKeys] then types[kTypes] (handles of the caller's scope).
   void get(Napi::Env env, napi_value* keys, napi_value* types);
 

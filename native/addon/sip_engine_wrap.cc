@@ -21,6 +21,7 @@ void SipEngineWrap::Init(Napi::Env env, Napi::Object exports) {
           InstanceMethod<&SipEngineWrap::Ack>("ack"),
           InstanceMethod<&SipEngineWrap::Cancel>("cancel"),
           InstanceMethod<&SipEngineWrap::DestroyDialog>("destroyDialog"),
+          InstanceMethod<&SipEngineWrap::SetListeners>("setListeners"),
           InstanceMethod<&SipEngineWrap::NextId>("nextId"),
           InstanceMethod<&SipEngineWrap::Stats>("stats"),
           InstanceAccessor<&SipEngineWrap::Running>("running"),
@@ -267,6 +268,19 @@ Napi::Value SipEngineWrap::DestroyDialog(const Napi::CallbackInfo& info) {
   if (c.dialog == 0) throw_type_error(env, "dialog must not be 0");
   Post(info, std::move(c));
   return env.Undefined();
+}
+
+// setListeners(listeners) -> id; answered by a 'listeners-set' event with txn = id.
+Napi::Value SipEngineWrap::SetListeners(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  sip::Command c;
+  c.type = sip::CommandType::SetListeners;
+  c.listeners = listeners_from_js(info[0], "listeners");
+  if (state_ != State::Running) throw_error(env, "ERR_SIP_STOPPED", "SIP engine is not running");
+  c.id = engine_->next_id();
+  uint64_t id = c.id;
+  Post(info, std::move(c));
+  return Napi::Number::New(env, static_cast<double>(id));
 }
 
 Napi::Value SipEngineWrap::NextId(const Napi::CallbackInfo& info) {

@@ -42,6 +42,7 @@ class SipEngineWrap : public Napi::ObjectWrap<SipEngineWrap> {
   Napi::Value Ack(const Napi::CallbackInfo& info);
   Napi::Value Cancel(const Napi::CallbackInfo& info);
   Napi::Value DestroyDialog(const Napi::CallbackInfo& info);
+  Napi::Value SetListeners(const Napi::CallbackInfo& info);
   Napi::Value NextId(const Napi::CallbackInfo& info);
   Napi::Value Stats(const Napi::CallbackInfo& info);
   Napi::Value Running(const Napi::CallbackInfo& info);

@@ -50,6 +50,8 @@ enum class EventType : uint8_t {
                      // answered the CANCEL 200 and the INVITE 487
   DialogTerminated,  // `dialog` is gone; info = "bye" | "ack-timeout" | "destroyed" | "timeout"
   TransportError,    // info = text (listener failures after start, TLS errors…)
+  ListenersSet,      // outcome of Command::SetListeners `txn` (= its id): headers =
+                     // (listener id, error) per listener that could not be opened
 };
 
 struct Event {
@@ -99,6 +101,7 @@ enum class CommandType : uint8_t {
   Ack,            // dialog, headers, body — ACK for the 2xx of the dialog's last INVITE
   Cancel,         // txn = client INVITE txn to cancel (sent once a 1xx has arrived)
   DialogDestroy,  // dialog: forget it (no BYE sent)
+  SetListeners,   // id, listeners: replace the listener set (answered by Event ListenersSet)
 };
 
 struct Command {
@@ -113,6 +116,7 @@ struct Command {
   std::string body;
   bool reliable = false;  // Respond 101–199: send 100rel-reliably when the peer supports it
   RequestSpec req;
+  std::vector<ListenerSpec> listeners;  // SetListeners
 };
 
 struct EngineStats {

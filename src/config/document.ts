@@ -51,6 +51,12 @@ export interface SideMediaConfig {
 
 export interface SideConfig {
   addresses: string[];
+  /**
+   * Network interface whose first global IPv4 address the side's SIP
+   * listeners and media use instead of `addresses`, followed while running
+   * (src/sip/side-interfaces.ts). Absent or "" = `addresses`.
+   */
+  interface?: string;
   advertised_address: string;
   udp: number;
   tcp: number;

@@ -65,11 +65,11 @@ export function writeLayer(db: DB, layer: Layer, doc: ConfigDocument): void {
   for (const [key, value] of settings) setting.run(layer, key, value);
 
   const side = db.prepare(
-    'INSERT INTO sides (layer, name, position, advertised_address, udp, tcp, tls, media) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    'INSERT INTO sides (layer, name, position, advertised_address, udp, tcp, tls, media, interface) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
   const addr = db.prepare('INSERT INTO side_addresses (layer, side, position, address) VALUES (?, ?, ?, ?)');
   Object.entries(doc.sides).forEach(([name, s], i) => {
-    side.run(layer, name, i, s.advertised_address, s.udp, s.tcp, s.tls, JSON.stringify(s.media ?? {}));
+    side.run(layer, name, i, s.advertised_address, s.udp, s.tcp, s.tls, JSON.stringify(s.media ?? {}), s.interface ?? '');
     s.addresses.forEach((a, j) => addr.run(layer, name, j, a));
   });
 
@@ -127,6 +127,7 @@ interface SideRow {
   tcp: number;
   tls: number;
   media: string;
+  interface: string;
 }
 interface TrunkRow {
   name: string;
@@ -202,6 +203,8 @@ export function readLayer(db: DB, layer: Layer): ConfigDocument {
       tcp: s.tcp,
       tls: s.tls,
       media: JSON.parse(s.media) as SideConfig['media'],
+      // Only when set: documents without it read back unchanged.
+      ...(s.interface ? { interface: s.interface } : {}),
     };
   }
 

@@ -86,6 +86,13 @@ export interface TransportErrorInfo {
   remote: { ip: string; port: number };
 }
 
+/** A listener setListeners() could not open. */
+export interface ListenerFailure {
+  id: string;
+  /** e.g. "bind 192.0.2.1:5060/udp: Cannot assign requested address" */
+  error: string;
+}
+
 export interface SipEngineEvents {
   /** A new out-of-dialog request. Without a listener the engine answers 503. */
   request: [txn: ServerTransaction];
@@ -99,6 +106,8 @@ export class SipEngine extends EventEmitter<SipEngineEvents> {
   readonly #clientTxns = new Map<number, ClientTransaction>();
   readonly #dialogs = new Map<number, Dialog>();
   readonly #core: SipCore;
+  /** setListeners() calls waiting for their 'listeners-set' event, by id. */
+  readonly #listenerUpdates = new Map<number, (failures: ListenerFailure[]) => void>();
   #closed = false;
   readonly instanceToken: string;
 
@@ -143,17 +152,7 @@ export class SipEngine extends EventEmitter<SipEngineEvents> {
       (e as TypeError & { code: string }).code = SipErrorCode.InvalidArg;
       throw e;
     }
-    const listeners: NativeListener[] = o.listeners.map((l) => {
-      const n: NativeListener = {
-        id: l.id ?? `${l.side}-${l.proto}-${l.ip}-${l.port}`,
-        side: l.side,
-        proto: l.proto,
-        ip: l.ip,
-        port: l.port,
-      };
-      if (l.advertisedIp !== undefined) n.advertisedIp = l.advertisedIp;
-      return n;
-    });
+    const listeners = toNativeListeners(o.listeners);
     const c: NativeEngineConfig = { listeners, instanceToken: this.instanceToken };
     if (o.tls) c.tls = o.tls;
     if (o.t1Ms !== undefined) c.t1Ms = o.t1Ms;
@@ -162,6 +161,24 @@ export class SipEngine extends EventEmitter<SipEngineEvents> {
     if (o.userAgent !== undefined) c.userAgent = o.userAgent;
     if (o.dnsServers !== undefined) c.dnsServers = Array.isArray(o.dnsServers) ? o.dnsServers.join(',') : o.dnsServers;
     return c;
+  }
+
+  /**
+   * Replaces the listener set while running (e.g. a side's interface got a
+   * new address): new listeners open first, then those not in `listeners`
+   * close (an unchanged id + address stays open). Resolves with the
+   * listeners that could not be opened (empty = all fine). Transactions on
+   * a closed listener end with a local 503 (transport error).
+   */
+  setListeners(listeners: ListenerOptions[]): Promise<ListenerFailure[]> {
+    if (this.#closed) return Promise.reject(new SipError(SipErrorCode.Stopped, 'SIP engine is closed'));
+    let id: number;
+    try {
+      id = this.#native.setListeners(toNativeListeners(listeners));
+    } catch (err) {
+      return Promise.reject(fromNativeError(err));
+    }
+    return new Promise((resolve) => this.#listenerUpdates.set(id, resolve));
   }
 
   /** Sends a new out-of-dialog request. */
@@ -212,6 +229,9 @@ export class SipEngine extends EventEmitter<SipEngineEvents> {
     this.#clientTxns.clear();
     this.#dialogs.clear();
     for (const t of clients) t._abort();
+    const updates = [...this.#listenerUpdates.values()];
+    this.#listenerUpdates.clear();
+    for (const resolve of updates) resolve([]);
     const ended = dialogs.filter((d) => d._endQuietly('closed'));
     for (const d of ended) {
       try {
@@ -284,6 +304,15 @@ export class SipEngine extends EventEmitter<SipEngineEvents> {
           remote: { ip: ev.remoteIp, port: ev.remotePort },
         });
         return;
+      case 'listeners-set': {
+        const resolve = this.#listenerUpdates.get(ev.txn);
+        this.#listenerUpdates.delete(ev.txn);
+        const flat = typeof ev.headers === 'string' ? (ev.headers === '' ? [] : ev.headers.split('\n')) : ev.headers;
+        const failures: ListenerFailure[] = [];
+        for (let i = 0; i + 1 < flat.length; i += 2) failures.push({ id: flat[i]!, error: flat[i + 1]! });
+        resolve?.(failures);
+        return;
+      }
     }
   }
 
@@ -315,6 +344,25 @@ export class SipEngine extends EventEmitter<SipEngineEvents> {
     this.#native.ack(ev.dialog, undefined, '');
     this.#native.dialogRequest(ev.dialog, 'BYE', undefined, '');
   }
+}
+
+function toNativeListeners(list: ListenerOptions[]): NativeListener[] {
+  if (!Array.isArray(list)) {
+    const e = new TypeError('listeners must be an array');
+    (e as TypeError & { code: string }).code = SipErrorCode.InvalidArg;
+    throw e;
+  }
+  return list.map((l) => {
+    const n: NativeListener = {
+      id: l.id ?? `${l.side}-${l.proto}-${l.ip}-${l.port}`,
+      side: l.side,
+      proto: l.proto,
+      ip: l.ip,
+      port: l.port,
+    };
+    if (l.advertisedIp !== undefined) n.advertisedIp = l.advertisedIp;
+    return n;
+  });
 }
 
 // Called by the addon once per event (same keys, same order as the objects

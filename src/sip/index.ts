@@ -9,6 +9,7 @@ export type {
   RequestSpec,
   AddressSpec,
   TransportErrorInfo,
+  ListenerFailure,
 } from './engine.js';
 export { ServerTransaction } from './server-transaction.js';
 export type { RespondOptions, ServerTransactionEvents, ServerTransactionState } from './server-transaction.js';

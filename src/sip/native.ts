@@ -6,7 +6,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SipError, SipErrorCode } from './errors.js';
 
-export type NativeEventType = 'request' | 'response' | 'ack' | 'cancel' | 'dialog-terminated' | 'transport-error';
+export type NativeEventType =
+  | 'request'
+  | 'response'
+  | 'ack'
+  | 'cancel'
+  | 'dialog-terminated'
+  | 'transport-error'
+  | 'listeners-set';
 
 /** One event of a batch, exactly as the addon builds it (every key always present). */
 export interface NativeEvent {
@@ -47,6 +54,7 @@ export const NATIVE_EVENT_TYPES: readonly NativeEventType[] = [
   'cancel',
   'dialog-terminated',
   'transport-error',
+  'listeners-set',
 ];
 
 export type MakeNativeEvent = (
@@ -144,6 +152,8 @@ export interface NativeSipEngine {
   ack(dialog: number, headers: NativeHeaderList | undefined, body: string): void;
   cancel(txn: number): void;
   destroyDialog(dialog: number): void;
+  /** Replaces the listener set; returns the id a 'listeners-set' event answers (headers = listener id, error, …). */
+  setListeners(listeners: NativeListener[]): number;
   nextId(): number;
   stats(): NativeEngineStats;
   readonly running: boolean;

@@ -59,7 +59,16 @@ void Core::handle(Command& cmd) {
     case CommandType::Ack: send_ack(cmd); break;
     case CommandType::Cancel: cancel(cmd); break;
     case CommandType::DialogDestroy: destroy_dialog(cmd); break;
+    case CommandType::SetListeners: set_listeners(cmd); break;
   }
+}
+
+void Core::set_listeners(Command& cmd) {
+  Event e;
+  e.type = EventType::ListenersSet;
+  e.txn = cmd.id;
+  if (transport_) transport_->set_listeners(cmd.listeners, e.headers);
+  emit(std::move(e));
 }
 
 void Core::publish() {
@@ -123,7 +132,8 @@ void Core::on_send_error(const Flow& flow, const std::string& reason) {
   for (auto& [id, t] : client_txns_) {
     if (t->state != ClientState::Calling && t->state != ClientState::Proceeding) continue;
     if (t->flow.proto != flow.proto) continue;
-    bool same = (flow.conn_id != 0 && t->flow.conn_id == flow.conn_id) || t->flow.remote == flow.remote;
+    bool same = (flow.conn_id != 0 && t->flow.conn_id == flow.conn_id) ||
+                (t->flow.remote == flow.remote && (flow.conn_id != 0 || t->flow.listener_id == flow.listener_id));
     if (same) hit.push_back(id);
   }
   for (uint64_t id : hit) {

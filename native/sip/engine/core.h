@@ -49,6 +49,7 @@ class Core final : public TxnHost {
   bool start(std::string& error);
   void stop();
   void handle(Command& cmd);
+  void set_listeners(Command& cmd);
   void publish();
 
   // TxnHost

@@ -69,6 +69,15 @@ class TransportManager {
   bool start(const std::vector<ListenerSpec>& listeners, const TlsSettings& tls, std::string& error);
   void stop();
 
+  // Replaces the listener set while running (issue 7: listeners follow the
+  // box's interfaces). A listener whose id and address are unchanged is
+  // kept as is; the others are opened first, then the ones no longer wanted
+  // are closed. Open connections are left to end on their own; a new send
+  // through a closed listener reports a transport error. `errors` gets
+  // (listener id, reason) for every listener that could not be opened.
+  void set_listeners(const std::vector<ListenerSpec>& listeners,
+                     std::vector<std::pair<std::string, std::string>>& errors);
+
   const ListenerSpec* listener(std::string_view id) const;
   // First listener of that side and proto (and address family of `for_remote`
   // when given), for choosing where a new request leaves from.

@@ -171,6 +171,39 @@ struct TransportManager::Impl final : StreamConnection::Owner {
     if (pending) defer_error(flow, reason);
   }
 
+  // Opens one listener: `out` is its spec as opened (real port when 0 was
+  // asked for). The object goes into the maps, or into *u / *s when given.
+  bool open_one(const ListenerSpec& in, ListenerSpec& out, std::string& error,
+                std::unique_ptr<UdpTransport>* u_out = nullptr,
+                std::unique_ptr<StreamListener>* s_out = nullptr) {
+    ListenerSpec spec = in;
+    if (spec.advertised_ip.empty()) spec.advertised_ip = spec.ip;
+    if (spec.proto == Proto::TLS && (!tls || !tls->has_server())) {
+      error = "listener " + spec.id + ": TLS needs a certificate and key";
+      return false;
+    }
+    if (spec.proto == Proto::UDP) {
+      // The callbacks read the spec through the transport: open() fills in
+      // the real port when 0 was asked for.
+      auto u = std::make_unique<UdpTransport>(loop, spec, nullptr);
+      UdpTransport* raw = u.get();
+      u->set_on_datagram([this, raw](std::string_view d, const SockAddr& from) { on_datagram(raw->spec(), d, from); });
+      if (!u->open(error)) return false;
+      out = u->spec();
+      if (u_out) *u_out = std::move(u);
+      else udp.emplace(out.id, std::move(u));
+      return true;
+    }
+    auto s = std::make_unique<StreamListener>(loop, spec, nullptr);
+    StreamListener* raw = s.get();
+    s->set_on_accept([this, raw](int fd, const SockAddr& remote) { on_accept(raw->spec(), fd, remote); });
+    if (!s->open(error)) return false;
+    out = s->spec();
+    if (s_out) *s_out = std::move(s);
+    else stream.emplace(out.id, std::move(s));
+    return true;
+  }
+
   void close_all() {
     auto old = std::move(conns);
     conns.clear();
@@ -213,44 +246,88 @@ bool TransportManager::start(const std::vector<ListenerSpec>& listeners, const T
     return false;
   }
   for (const ListenerSpec& in : listeners) {
-    ListenerSpec spec = in;
-    if (spec.advertised_ip.empty()) spec.advertised_ip = spec.ip;
-    if (m.udp.count(spec.id) || m.stream.count(spec.id)) {
-      error = "listener " + spec.id + ": duplicate id";
+    if (m.udp.count(in.id) || m.stream.count(in.id)) {
+      error = "listener " + in.id + ": duplicate id";
       stop();
       return false;
     }
-    if (spec.proto == Proto::TLS && !m.tls->has_server()) {
-      error = "listener " + spec.id + ": TLS needs a certificate and key";
+    ListenerSpec spec;
+    if (!m.open_one(in, spec, error)) {
       stop();
       return false;
-    }
-    if (spec.proto == Proto::UDP) {
-      // The callbacks read the spec through the transport: open() fills in
-      // the real port when 0 was asked for.
-      auto u = std::make_unique<UdpTransport>(m.loop, spec, nullptr);
-      UdpTransport* raw = u.get();
-      u->set_on_datagram([&m, raw](std::string_view d, const SockAddr& from) { m.on_datagram(raw->spec(), d, from); });
-      if (!u->open(error)) {
-        stop();
-        return false;
-      }
-      spec = u->spec();
-      m.udp.emplace(spec.id, std::move(u));
-    } else {
-      auto s = std::make_unique<StreamListener>(m.loop, spec, nullptr);
-      StreamListener* raw = s.get();
-      s->set_on_accept([&m, raw](int fd, const SockAddr& remote) { m.on_accept(raw->spec(), fd, remote); });
-      if (!s->open(error)) {
-        stop();
-        return false;
-      }
-      spec = s->spec();
-      m.stream.emplace(spec.id, std::move(s));
     }
     m.specs.push_back(spec);
   }
   return true;
+}
+
+namespace {
+bool same_address(const ListenerSpec& have, const ListenerSpec& want) {
+  std::string adv = want.advertised_ip.empty() ? want.ip : want.advertised_ip;
+  return have.side == want.side && have.proto == want.proto && have.ip == want.ip &&
+         (want.port == 0 || have.port == want.port) && have.advertised_ip == adv;
+}
+}  // namespace
+
+void TransportManager::set_listeners(const std::vector<ListenerSpec>& listeners,
+                                     std::vector<std::pair<std::string, std::string>>& errors) {
+  Impl& m = *impl_;
+  std::vector<ListenerSpec> next;
+  std::unordered_set<std::string> seen;
+  std::unordered_set<std::string> keep;  // ids whose listener object stays
+  std::unordered_map<std::string, std::unique_ptr<UdpTransport>> new_udp;
+  std::unordered_map<std::string, std::unique_ptr<StreamListener>> new_stream;
+  // Open the new ones first, so an address that stays never goes deaf.
+  for (const ListenerSpec& want : listeners) {
+    if (!seen.insert(want.id).second) {
+      errors.emplace_back(want.id, "duplicate id");
+      continue;
+    }
+    const ListenerSpec* have = listener(want.id);
+    if (have != nullptr && same_address(*have, want)) {
+      keep.insert(want.id);
+      next.push_back(*have);
+      continue;
+    }
+    ListenerSpec spec;
+    std::string error;
+    std::unique_ptr<UdpTransport> u;
+    std::unique_ptr<StreamListener> s;
+    if (!m.open_one(want, spec, error, &u, &s)) {
+      errors.emplace_back(want.id, error);
+      continue;
+    }
+    if (u) new_udp.emplace(spec.id, std::move(u));
+    if (s) new_stream.emplace(spec.id, std::move(s));
+    next.push_back(spec);
+  }
+  // Then close every listener not kept (gone, or replaced by a new address).
+  auto graveyard = std::make_shared<std::vector<std::unique_ptr<UdpTransport>>>();
+  auto graveyard2 = std::make_shared<std::vector<std::unique_ptr<StreamListener>>>();
+  for (auto it = m.udp.begin(); it != m.udp.end();) {
+    if (keep.count(it->first)) {
+      ++it;
+      continue;
+    }
+    it->second->close();
+    graveyard->push_back(std::move(it->second));
+    it = m.udp.erase(it);
+  }
+  for (auto it = m.stream.begin(); it != m.stream.end();) {
+    if (keep.count(it->first)) {
+      ++it;
+      continue;
+    }
+    it->second->close();
+    graveyard2->push_back(std::move(it->second));
+    it = m.stream.erase(it);
+  }
+  if (!graveyard->empty() || !graveyard2->empty()) m.loop.post([graveyard, graveyard2] {});
+  for (auto& [id, u] : new_udp) m.udp.emplace(id, std::move(u));
+  for (auto& [id, s] : new_stream) m.stream.emplace(id, std::move(s));
+  // Runs from a command, never inside a transport callback: no spec pointer
+  // handed out earlier is still in use.
+  m.specs.assign(next.begin(), next.end());
 }
 
 void TransportManager::stop() {
@@ -279,6 +356,12 @@ const ListenerSpec* TransportManager::pick(std::string_view side, Proto proto, c
 
 bool TransportManager::send(const Flow& flow, std::string_view bytes) {
   Impl& m = *impl_;
+  if (!m.udp.count(flow.listener_id) && !m.stream.count(flow.listener_id)) {
+    // Closed by set_listeners (its address went away): the transaction
+    // sees a transport error rather than silence until its timer fires.
+    m.defer_error(flow, "listener " + flow.listener_id + " is closed");
+    return false;
+  }
   if (flow.proto == Proto::UDP) {
     auto it = m.udp.find(flow.listener_id);
     if (it == m.udp.end()) return false;

@@ -6,6 +6,7 @@ import * as m003 from './003_firewall.js';
 import * as m004 from './004_trunks.js';
 import * as m005 from './005_users_password_change.js';
 import * as m006 from './006_trunk_session_timer.js';
+import * as m007 from './007_side_interface.js';
 
 export interface Migration {
   version: number;
@@ -13,4 +14,4 @@ export interface Migration {
   sql: string;
 }
 
-export const migrations: readonly Migration[] = [m001, m002, m003, m004, m005, m006];
+export const migrations: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007];

@@ -17,6 +17,14 @@ export const sideSchema: JSONSchemaType<SideConfig> = {
       items: { type: 'string', maxLength: 64 },
       description: 'IPv4/IPv6 literals to listen on.',
     },
+    interface: {
+      type: 'string',
+      nullable: true,
+      maxLength: 15,
+      pattern: '^[A-Za-z0-9_.:@-]*$',
+      description:
+        'Interface (e.g. "eth1") whose first global IPv4 address SIP and media use instead of `addresses`, followed when it changes; "" = `addresses`.',
+    },
     advertised_address: {
       type: 'string',
       maxLength: 64,

@@ -34,6 +34,8 @@ export interface ConfigDoc {
 
 export interface SideConfig {
   addresses: string[];
+  /** Listen on this interface's address instead (followed while running). */
+  interface?: string;
   advertised_address?: string;
   udp: number;
   tcp: number;

@@ -43,6 +43,7 @@ test('migrations from empty produce the expected tables and user_version', () =>
     { version: 4, name: 'trunks' },
     { version: 5, name: 'users_password_change' },
     { version: 6, name: 'trunk_session_timer' },
+    { version: 7, name: 'side_interface' },
   ]);
   // Layered tables refuse layers other than candidate/running.
   assert.throws(() => db.prepare(`INSERT INTO settings (layer, key, value) VALUES ('draft', '/x', '1')`).run(), /CHECK/);
