@@ -78,12 +78,17 @@ function allSlots(spec: Json): Slot[] {
 }
 
 // A schema as @fastify/swagger writes it into the document: `const: x`
-// becomes `enum: [x]` (at the end of the object).
+// becomes `enum: [x]` (at the end of the object), and `nullable: true`
+// (ajv's) becomes `type: [t, "null"]` in OpenAPI 3.1.
 function asGenerated(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(asGenerated);
   if (!isObj(schema)) return schema;
   const out: Json = {};
-  for (const [k, v] of Object.entries(schema)) if (k !== 'const') out[k] = k === 'default' || k === 'examples' ? v : asGenerated(v);
+  const nullable = schema.nullable === true && typeof schema.type === 'string';
+  for (const [k, v] of Object.entries(schema)) {
+    if (k === 'const' || (nullable && k === 'nullable')) continue;
+    out[k] = k === 'default' || k === 'examples' ? v : k === 'type' && nullable ? [v, 'null'] : asGenerated(v);
+  }
   if ('const' in schema) out.enum = [schema.const];
   return out;
 }

@@ -66,11 +66,13 @@ export interface SideConfig {
 
 export type LatchMode = 'off' | 'until-signalled' | 'same-ip';
 export type SrtpMode = 'off' | 'sdes';
+export type TranscodeMode = 'when-needed' | 'off' | 'force';
 
 export interface PeerMediaConfig {
   srtp: SrtpMode;
   latching: LatchMode;
   codecs: string[];
+  transcode: TranscodeMode;
 }
 
 export interface MediaConfig {

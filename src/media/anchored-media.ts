@@ -11,20 +11,23 @@ import type { LegName } from '../calls/leg.js';
 import { otherLeg } from '../calls/leg.js';
 import type { Logger } from '../log.js';
 import { type CallMedia, type CallMediaContext, type LegMediaPolicy, MediaRefusal } from './call-media.js';
-import type { LegAddress, LegStats, LegUpdate, MediaEngine, RelayStats, SrtpKey } from './media-engine.js';
+import type { LegAddress, LegStats, LegUpdate, MediaEngine, RelayStats, SrtpKey, StreamCodec } from './media-engine.js';
 import { MediaError } from './media-engine.js';
 import { qualityOf } from './quality.js';
 import {
+  type Codec,
   type MediaDescription,
+  type OfferPolicy,
   type SdesCrypto,
   SdpError,
   SdpOrigin,
   type LinePlan,
-  allowedCodecs,
   chooseCrypto,
   describeSdp,
   newCrypto,
+  planOffer,
   rewriteSdp,
+  settleAnswer,
 } from './sdp/index.js';
 
 export interface AnchoredMediaSettings {
@@ -52,7 +55,9 @@ interface Stream {
   keyIn: Record<LegName, SdesCrypto | null>; // what that leg's peer encrypts with
   keyOut: Record<LegName, SdesCrypto | null>; // what we encrypt with toward that leg
   offeredKey: SdesCrypto | null; // our key in the offer now outstanding
-  codec: string; // the first codec of the last answer: what is being sent
+  offered: { codecs: Codec[]; ptime: number | undefined } | null; // the outstanding offer's codecs, as its sender wrote them
+  transcode: Record<LegName, StreamCodec> | null; // null = passthrough
+  codec: string; // what is being sent: the answer's first codec, or "X>Y" (caller's leg > callee's) when transcoded
 }
 
 export interface StreamStats {
@@ -94,23 +99,25 @@ export class AnchoredMedia implements CallMedia {
     const desc = this.describe(sdp, from, 'offer');
     const to = otherLeg(from);
     const policy = this.policy(to);
-    // Without transcoding both legs carry the same codec: only what both peers' policies allow.
-    const allowed = bothAllow(this.policy(from).codecs, policy.codecs);
     const lines: LinePlan[] = desc.map((m) => {
       const s = this.streamFor(m);
-      if (s.relay === 0 || m.rejected || (allowed && allowedCodecs(m, allowed).length === 0)) {
+      // Passthrough when the peers' policies share a codec, else Y's codecs and the engine transcodes (negotiate.ts).
+      const plan = s.relay === 0 || m.rejected ? null : planOffer(m.codecs, offerPolicy(this.policy(from)), offerPolicy(policy), true);
+      if (!plan) {
         if (s.relay !== 0) s.peer[from] = null;
+        s.offered = null;
         return REJECT;
       }
+      s.offered = { codecs: m.codecs, ptime: m.ptime };
       s.peer[from] = peerState(m, s.peer[from]);
       s.keyIn[from] = m.crypto.length > 0 ? chooseCrypto(m.crypto) : null;
       // A fresh key for every offer we make (RFC 4568 §7.1.4: new keys on re-INVITE).
       s.offeredKey = policy.srtp === 'sdes' ? newCrypto(s.keyIn[from]?.suite ?? 'AES_CM_128_HMAC_SHA1_80', 1) : null;
       const local = s.local![to];
-      return { port: local.rtpPort, rtcpPort: local.rtcpPort, rtcpMux: m.rtcpMux, crypto: s.offeredKey, codecs: allowed };
+      return { port: local.rtpPort, rtcpPort: local.rtcpPort, rtcpMux: m.rtcpMux, crypto: s.offeredKey, payloads: plan.payloads };
     });
     if (lines.every((l) => l.port === 0)) {
-      throw new MediaRefusal(488, 'no media stream the SBC can relay (or none with an allowed codec)');
+      throw new MediaRefusal(488, 'no media stream the SBC can relay (or no codec in common and none the SBC can transcode)');
     }
     this.push();
     return rewriteSdp(sdp, { address: this.advertised(to), lines }, this.origin[to]);
@@ -121,12 +128,16 @@ export class AnchoredMedia implements CallMedia {
     const to = otherLeg(from); // the offerer
     const lines: LinePlan[] = this.streams.map((s, i) => {
       const m = desc[i];
-      if (s.relay === 0 || !m || m.rejected || s.peer[to] === null) {
+      const settled = s.relay === 0 || !m || m.rejected || s.peer[to] === null || !s.offered
+        ? null
+        : settleAnswer(s.offered.codecs, s.offered.ptime, offerPolicy(this.policy(to)), m.codecs, m.ptime);
+      // s.offered stays: a 183's answer may be followed by the 200's (early media).
+      if (!settled || !m) {
         s.peer[from] = null;
         return REJECT;
       }
       s.peer[from] = peerState(m, s.peer[from]);
-      s.codec = m.codecs[0]?.name ?? '';
+      this.settleCodecs(s, to, settled.transcode, m.codecs[0]?.name ?? '');
       // The answerer encrypts with the key of its answer, and takes ours
       // only if it accepted SRTP at all.
       const theirs = m.crypto.find((c) => c.tag === s.offeredKey?.tag) ?? m.crypto[0] ?? null;
@@ -139,7 +150,7 @@ export class AnchoredMedia implements CallMedia {
       const offererKey = s.keyIn[to];
       s.keyOut[to] = offererKey ? newCrypto(offererKey.suite, offererKey.tag) : null;
       const local = s.local![to];
-      return { port: local.rtpPort, rtcpPort: local.rtcpPort, rtcpMux: s.peer[to]!.rtcpMux, crypto: s.keyOut[to] };
+      return { port: local.rtpPort, rtcpPort: local.rtcpPort, rtcpMux: s.peer[to]!.rtcpMux, crypto: s.keyOut[to], payloads: settled.payloads };
     });
     this.push();
     return rewriteSdp(sdp, { address: this.advertised(to), lines }, this.origin[to]);
@@ -206,6 +217,8 @@ export class AnchoredMedia implements CallMedia {
       keyIn: { a: null, b: null },
       keyOut: { a: null, b: null },
       offeredKey: null,
+      offered: null,
+      transcode: null,
       codec: '',
     };
     if (m.relayable && !m.rejected && !this.closed) {
@@ -250,7 +263,19 @@ export class AnchoredMedia implements CallMedia {
       srtpIn: keyOf(s.keyIn[leg]),
       srtpOut: keyOf(s.keyOut[leg]),
       clockRate: p?.clockRate ?? 8000,
+      codec: s.transcode?.[leg] ?? null,
     };
+  }
+
+  // The answer decided passthrough or transcoding for a stream (`offerer` is X).
+  private settleCodecs(s: Stream, offerer: LegName, codecs: { x: StreamCodec; y: StreamCodec } | null, answered: string): void {
+    const next = codecs ? ({ [offerer]: codecs.x, [otherLeg(offerer)]: codecs.y } as Record<LegName, StreamCodec>) : null;
+    const label = next ? `${next.a.name}>${next.b.name}` : answered;
+    if (next && label !== s.codec) {
+      this.log.info({ call: this.callId, stream: s.index, a: next.a, b: next.b }, 'media transcoding');
+    }
+    s.transcode = next;
+    s.codec = label;
   }
 
   // Live per-leg statistics of every relayed stream (the admin API's
@@ -268,7 +293,8 @@ export class AnchoredMedia implements CallMedia {
       const st: RelayStats | null = all[i] ?? null;
       const codec = s.codec;
       if (!st) return { index: s.index, codec, a: null, b: null, mos: null };
-      return { index: s.index, codec, a: st.a, b: st.b, mos: { a: mosOf(st.a, codec), b: mosOf(st.b, codec) } };
+      const legCodec = (leg: LegName): string => s.transcode?.[leg].name ?? codec;
+      return { index: s.index, codec, a: st.a, b: st.b, mos: { a: mosOf(st.a, legCodec('a')), b: mosOf(st.b, legCodec('b')) } };
     });
   }
 
@@ -278,12 +304,8 @@ export class AnchoredMedia implements CallMedia {
   }
 }
 
-function bothAllow(x: string[], y: string[]): string[] | undefined {
-  if (x.length === 0) return y.length === 0 ? undefined : y;
-  if (y.length === 0) return x;
-  const name = (c: string) => c.split('/')[0]!.toLowerCase();
-  const xs = new Set(x.map(name));
-  return y.filter((c) => xs.has(name(c)));
+function offerPolicy(p: LegMediaPolicy): OfferPolicy {
+  return { codecs: p.codecs, transcode: p.transcode ?? 'when-needed' };
 }
 
 const REJECT: LinePlan = { port: 0, rtcpPort: 0, rtcpMux: false, crypto: null };

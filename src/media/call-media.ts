@@ -3,7 +3,7 @@
 // anchored implementation (anchored-media.ts) rewrites it so RTP flows
 // through the SBC's own relay ports. PassthroughMedia leaves SDP as it is
 // (unit tests of the call logic, and the SIP benchmarks' reference runs).
-import type { LatchMode, SrtpMode } from '../config/document.js';
+import type { LatchMode, SrtpMode, TranscodeMode } from '../config/document.js';
 import type { LegName } from '../calls/leg.js';
 
 // What the SBC does with media toward one peer of a call.
@@ -12,6 +12,8 @@ export interface LegMediaPolicy {
   srtp: SrtpMode;
   latching: LatchMode;
   codecs: string[];
+  // Default 'when-needed' (src/media/sdp/negotiate.ts).
+  transcode?: TranscodeMode;
   // The trunk or PBX this leg faces, for logs ("" = an unknown peer).
   peer: string;
 }

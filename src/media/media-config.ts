@@ -26,7 +26,7 @@ export function anchoredSettingsOf(doc: ConfigDocument): AnchoredMediaSettings {
 
 // A peer we know nothing about: no SRTP offered, and its media address may
 // only move to another port of the IP it signalled.
-const UNKNOWN_PEER: PeerMediaConfig = { srtp: 'off', latching: 'same-ip', codecs: [] };
+const UNKNOWN_PEER: PeerMediaConfig = { srtp: 'off', latching: 'same-ip', codecs: [], transcode: 'when-needed' };
 
 export type PeerRef = { kind: 'trunk' | 'pbx'; name: string };
 
@@ -37,7 +37,7 @@ export function legPolicy(doc: ConfigDocument, side: string, peer: PeerRef | nul
       : peer?.kind === 'pbx'
         ? doc.pbxs.find((p) => p.name === peer.name)?.media
         : undefined) ?? UNKNOWN_PEER;
-  return { side, srtp: cfg.srtp, latching: cfg.latching, codecs: cfg.codecs, peer: peer?.name ?? '' };
+  return { side, srtp: cfg.srtp, latching: cfg.latching, codecs: cfg.codecs, transcode: cfg.transcode, peer: peer?.name ?? '' };
 }
 
 // The trunk or PBX on `side` that a request from `ip` came from: matched on

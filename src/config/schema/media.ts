@@ -4,6 +4,7 @@ import { FILL_IN } from './common.js';
 
 export const LATCH_MODES = ['off', 'until-signalled', 'same-ip'] as const;
 export const SRTP_MODES = ['off', 'sdes'] as const;
+export const TRANSCODE_MODES = ['when-needed', 'off', 'force'] as const;
 
 // Global media engine settings (issue 4, docs/media.md).
 export const mediaSchema: JSONSchemaType<MediaConfig> = {
@@ -81,7 +82,7 @@ export function peerMediaSchema(defaultLatch: (typeof LATCH_MODES)[number]): JSO
     description: 'Media policy towards this peer.',
     additionalProperties: false,
     default: FILL_IN,
-    required: ['srtp', 'latching', 'codecs'],
+    required: ['srtp', 'latching', 'codecs', 'transcode'],
     properties: {
       srtp: {
         type: 'string',
@@ -103,6 +104,13 @@ export function peerMediaSchema(defaultLatch: (typeof LATCH_MODES)[number]): JSO
         default: [],
         items: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,32}(/[0-9]{4,6})?$' },
         description: 'Codecs allowed towards this peer, by encoding name (e.g. PCMA, telephone-event, or speex/16000); [] = all.',
+      },
+      transcode: {
+        type: 'string',
+        enum: [...TRANSCODE_MODES],
+        default: 'when-needed',
+        description:
+          'Transcoding toward this peer: "when-needed" = only when the other side offers no codec in `codecs` (this peer is then offered `codecs`); "force" = always offer exactly `codecs`, in order; "off" = never (no common codec: 488).',
       },
     },
   };

@@ -14,3 +14,14 @@ export {
 export { type Direction, type MediaDescription, describeSdp, isRtpProto } from './describe.js';
 export { SdpOrigin } from './origin.js';
 export { type LinePlan, type RewritePlan, rewriteSdp } from './rewrite.js';
+export {
+  type AnswerPlan,
+  type OfferPlan,
+  type OfferPolicy,
+  type PlannedPayload,
+  type TranscodeMode,
+  bothAllow,
+  canTranscode,
+  planOffer,
+  settleAnswer,
+} from './negotiate.js';

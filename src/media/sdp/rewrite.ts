@@ -2,6 +2,7 @@
 // address and ports, our keys, the allowed codecs, and nothing of the other
 // side's transport (ICE, DTLS, its addresses).
 import { allowedCodecs, attributePayloadType } from './codecs.js';
+import { isAdded, type PlannedPayload } from './negotiate.js';
 import { formatCrypto, type SdesCrypto } from './crypto.js';
 import { isRtpProto, type ParsedMedia, parseSdp } from './describe.js';
 import { SdpError } from './errors.js';
@@ -18,6 +19,12 @@ export interface LinePlan {
   crypto: SdesCrypto | null;
   /** Allowed encoding names ("PCMA", "telephone-event", "speex/16000"); undefined keeps all. None left rejects the line. */
   codecs?: string[];
+  /**
+   * The payload types of the line, in order (overrides `codecs`): kept ones
+   * carry their source attributes, added ones get our a=rtpmap/a=fmtp
+   * (codec negotiation, negotiate.ts). Empty rejects the line.
+   */
+  payloads?: PlannedPayload[];
 }
 
 /** One LinePlan per m= line of the source, in the same order. */
@@ -110,11 +117,24 @@ function rewriteMedia(media: ParsedMedia, plan: LinePlan): string[] {
   const rtp = isRtpProto(d.proto);
 
   let formats = media.formats;
-  if (rtp && plan.codecs !== undefined) {
-    formats = allowedCodecs(d, plan.codecs).map((c) => String(c.pt));
-    if (formats.length === 0) return rejectedLine(media);
+  let keptPayloads: Set<number>;
+  const addedLines: string[] = [];
+  if (rtp && plan.payloads !== undefined) {
+    if (plan.payloads.length === 0) return rejectedLine(media);
+    formats = plan.payloads.map((p) => String(p.pt));
+    keptPayloads = new Set(plan.payloads.filter((p) => !isAdded(p)).map((p) => p.pt));
+    for (const p of plan.payloads) {
+      if (!isAdded(p)) continue;
+      addedLines.push(`a=rtpmap:${p.pt} ${p.name}/${p.rate}${p.channels !== undefined && p.channels !== 1 ? `/${p.channels}` : ''}`);
+      if (p.fmtp) addedLines.push(`a=fmtp:${p.pt} ${p.fmtp}`);
+    }
+  } else {
+    if (rtp && plan.codecs !== undefined) {
+      formats = allowedCodecs(d, plan.codecs).map((c) => String(c.pt));
+      if (formats.length === 0) return rejectedLine(media);
+    }
+    keptPayloads = new Set(formats.map(Number));
   }
-  const keptPayloads = new Set(formats.map(Number));
   const keepAttribute = (value: string): boolean => {
     if (isDroppedAttribute(value)) return false;
     if (!rtp || !PAYLOAD_ATTRIBUTES.has(attributeName(value).toLowerCase())) return true;
@@ -129,6 +149,7 @@ function rewriteMedia(media: ParsedMedia, plan: LinePlan): string[] {
   if (media.nullAddressHold) out.push('c=IN IP4 0.0.0.0');
   out.push(...media.lines.filter((l) => l.type === 'b').map((l) => `b=${l.value}`));
   out.push(...media.lines.filter((l) => l.type === 'a' && keepAttribute(l.value)).map((l) => `a=${l.value}`));
+  out.push(...addedLines);
   if (rtp) {
     if (plan.rtcpMux) out.push(`a=rtcp:${plan.port}`, 'a=rtcp-mux');
     else if (plan.rtcpPort !== plan.port + 1) out.push(`a=rtcp:${plan.rtcpPort}`);

@@ -68,7 +68,7 @@ test('defaults fill missing fields and sections', () => {
     header_rules: [],
     from_domain: '',
     options_ping_s: 0,
-    media: { srtp: 'sdes', latching: 'same-ip', codecs: [] },
+    media: { srtp: 'sdes', latching: 'same-ip', codecs: [], transcode: 'when-needed' },
     enabled: true,
   });
   assert.deepEqual(doc.sip_domains, []);
@@ -81,7 +81,7 @@ test('defaults fill missing fields and sections', () => {
     registration: { mode: 'static', username: '', password: '' },
     allowed_numbers: [],
     header_rules: [],
-    media: { srtp: 'off', latching: 'until-signalled', codecs: [] },
+    media: { srtp: 'off', latching: 'until-signalled', codecs: [], transcode: 'when-needed' },
     enabled: true,
   });
   assert.deepEqual(doc.routes[0], {

@@ -139,9 +139,13 @@ test('the codec policies of both peers filter the offer; nothing left is a 488',
   const toB = describeSdp(m1.offer('a', sdp(PBX, 30000))).media[0]!;
   assert.deepEqual(toB.codecs.map((c) => c.name), ['PCMA', 'telephone-event']);
   m1.close();
-  const m2 = factory.create('t3', context({}, { codecs: ['G722'] }));
+  // No codec in common: with transcoding off that is a 488; by default B is offered its own codec (negotiation.test.ts).
+  const m2 = factory.create('t3', context({}, { codecs: ['G722'], transcode: 'off' }));
   assert.throws(() => m2.offer('a', sdp(PBX, 30000)), (e) => e instanceof MediaRefusal && e.status === 488);
   m2.close();
+  const m2b = factory.create('t3b', context({}, { codecs: ['G722'] }));
+  assert.deepEqual(describeSdp(m2b.offer('a', sdp(PBX, 30000))).media[0]!.codecs.map((c) => `${c.pt} ${c.name}`), ['9 G722']);
+  m2b.close();
   const m3 = factory.create('t4', context());
   assert.throws(() => m3.offer('a', 'this is not sdp'), (e) => e instanceof MediaRefusal && e.status === 488);
   m3.close();
