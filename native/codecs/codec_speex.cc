@@ -62,6 +62,35 @@ class SpeexDecoder final : public Decoder {
   ~SpeexDecoder() override { speex_decoder_destroy(st_); }
   int decode(const uint8_t* payload, size_t len, int16_t* pcm, size_t cap) override {
     if (len == 0 || len > kMaxPayload) return -1;
+    // libspeex writes a line to stderr for every corrupt frame it meets
+    // ("Invalid mode encountered..."), and it cannot be told not to: a peer
+    // sending garbage at 50 packets/s would flood sbcd's log. After three
+    // failures in a row the stream is not decoded for a while (concealed
+    // instead), and the pause doubles with each failure up to ~1 min.
+    if (skip_ > 0) {
+      --skip_;
+      return -1;
+    }
+    const int r = decode_frames(payload, len, pcm, cap);
+    if (r < 0) {
+      if (++failures_ >= kFailuresBeforePause) skip_ = kPausePackets << std::min(failures_ - kFailuresBeforePause, 6u);
+    } else {
+      failures_ = 0;
+    }
+    return r;
+  }
+  // libspeex's own concealment: decode with no bits.
+  int conceal(int16_t* pcm, size_t cap) override {
+    if (cap < frame_) return -1;
+    speex_decode_int(st_, nullptr, pcm);
+    return static_cast<int>(frame_);
+  }
+
+ private:
+  static constexpr unsigned kFailuresBeforePause = 3;
+  static constexpr unsigned kPausePackets = 50;  // 1 s of 20 ms packets, doubling to 64 s
+
+  int decode_frames(const uint8_t* payload, size_t len, int16_t* pcm, size_t cap) {
     std::memcpy(in_, payload, len);
     speex_bits_read_from(bits_.get(), in_, static_cast<int>(len));
     size_t got = 0;
@@ -75,15 +104,10 @@ class SpeexDecoder final : public Decoder {
     }
     return got ? static_cast<int>(got) : -1;
   }
-  // libspeex's own concealment: decode with no bits.
-  int conceal(int16_t* pcm, size_t cap) override {
-    if (cap < frame_) return -1;
-    speex_decode_int(st_, nullptr, pcm);
-    return static_cast<int>(frame_);
-  }
 
- private:
   void* st_;
+  unsigned failures_ = 0;  // consecutive payloads that did not decode
+  unsigned skip_ = 0;      // payloads still to refuse without decoding
   size_t frame_;
   SpeexBits_ bits_;
   char in_[kMaxPayload];

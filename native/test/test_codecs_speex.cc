@@ -59,3 +59,43 @@ TEST(codecs_speex_garbage) {
   CHECK_EQ(codectest::garbage(CodecId::SPEEX_NB, 200, 3000), 0);
   CHECK_EQ(codectest::garbage(CodecId::SPEEX_WB, 200, 3000, 2), 0);
 }
+
+// libspeex prints a line to stderr for each corrupt frame and has no switch
+// for it: a stream of garbage must not become a stream of log lines. The
+// adapter pauses decoding after 3 failures in a row (doubling pauses), and a
+// good stream after the garbage is decoded again once the pause is over.
+TEST(codecs_speex_garbage_does_not_flood_stderr) {
+  char path[] = "/tmp/edgesbc-speex-stderr-XXXXXX";
+  const int fd = mkstemp(path);
+  CHECK(fd >= 0);
+  const int saved = dup(2);
+  dup2(fd, 2);
+  auto dec = make_decoder(CodecId::SPEEX_NB, {});
+  std::vector<int16_t> pcm(2000);
+  uint8_t junk[38];
+  uint32_t x = 7;
+  for (int i = 0; i < 3000; ++i) {  // 60 s of 20 ms packets
+    for (auto& b : junk) b = static_cast<uint8_t>((x = x * 1664525u + 1013904223u) >> 24);
+    dec->decode(junk, sizeof junk, pcm.data(), pcm.size());
+  }
+  fflush(stderr);
+  dup2(saved, 2);
+  close(saved);
+  const off_t bytes = lseek(fd, 0, SEEK_END);
+  close(fd);
+  unlink(path);
+  // Without the pause: a line (~50 bytes) for most of the 3000 payloads.
+  CHECK(bytes < 2000);
+
+  // A real stream afterwards decodes again (at most one 64 s pause to sit out).
+  auto enc = make_encoder(CodecId::SPEEX_NB, {});
+  std::vector<int16_t> tone(160);
+  for (size_t i = 0; i < tone.size(); ++i) tone[i] = static_cast<int16_t>(8000 * ((i / 20) % 2 ? 1 : -1));
+  uint8_t payload[200];
+  const int n = enc->encode(tone.data(), 1, payload, sizeof payload);
+  CHECK(n > 0);
+  int first_ok = -1;
+  for (int i = 0; i < 3300 && first_ok < 0; ++i)
+    if (dec->decode(payload, static_cast<size_t>(n), pcm.data(), pcm.size()) == 160) first_ok = i;
+  CHECK(first_ok >= 0);
+}
