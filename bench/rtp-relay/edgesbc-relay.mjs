@@ -4,7 +4,8 @@
 // side "b" (40000-49999) facing its B endpoints. run.mjs starts it pinned to the
 // relay core and drives it with one JSON object per line on stdin; each answer
 // is one JSON line on stdout:
-//   {"op":"add","calls":[{"a":{"ip","port"},"b":{"ip","port"},"srtp":null|{"bIn":hex,"bOut":hex}}]}
+//   {"op":"add","calls":[{"a":{"ip","port"},"b":{"ip","port"},"srtp":null|{"bIn":hex,"bOut":hex},
+//                         "codec":null|{"a":StreamCodec,"b":StreamCodec}}]}   (codec: bench/transcode)
 //     -> {"ok":true,"relays":[{"id","aPort","bPort"}]}   (aPort faces A, bPort faces B)
 //   {"op":"counters"} -> {"ok":true,"counters":{...}}
 //   {"op":"stats","id":n} -> {"ok":true,"stats":{...}}
@@ -51,12 +52,13 @@ function add(calls) {
     // and 'off' makes the engine check every packet's source, as in production.
     engine.updateRelay(
       r.id,
-      { remote: { ip: c.a.ip, rtpPort: c.a.port, rtcpPort: c.a.port + 1 }, latch: 'off' },
+      { remote: { ip: c.a.ip, rtpPort: c.a.port, rtcpPort: c.a.port + 1 }, latch: 'off', codec: c.codec?.a ?? null },
       {
         remote: { ip: c.b.ip, rtpPort: c.b.port, rtcpPort: c.b.port + 1 },
         latch: 'off',
         srtpIn: c.srtp ? key(c.srtp.bIn) : null,
         srtpOut: c.srtp ? key(c.srtp.bOut) : null,
+        codec: c.codec?.b ?? null,
       },
       0,
     );

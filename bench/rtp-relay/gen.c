@@ -23,7 +23,12 @@
 //
 //   gen --calls-file F [--calls N] [--relay-ip 127.0.0.1] [--a-port 29000] [--b-port 29002]
 //       [--seconds 10] [--ptime-ms 20] [--index-start 0] [--warmup-ms 1000] [--drain-ms 1000]
-//       [--batch 8] [--tick-us 100]
+//       [--batch 8] [--tick-us 100] [--one-way 1] [--any-payload 1]
+//
+// For transcoding relays (bench/transcode): --one-way 1 sends A -> B only;
+// --any-payload 1 counts every RTP packet the relay sends B for its call,
+// whatever its codec and size (the relay makes its own stream: no index or
+// send time inside, so no latency, duplicate or order figures).
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -98,7 +103,8 @@ static struct {
   const char *calls_file, *relay_ip;
   int calls, a_port, b_port, batch, seconds, ptime_ms, warmup_ms, drain_ms, tick_us;
   uint64_t index_start;
-} opt = {NULL, "127.0.0.1", -1, 29000, 29002, 8, 10, 20, 1000, 1000, 100, 0};
+  int one_way, any_payload;
+} opt = {NULL, "127.0.0.1", -1, 29000, 29002, 8, 10, 20, 1000, 1000, 100, 0, 0, 0};
 
 static struct call *calls;
 static int ncalls;
@@ -337,6 +343,13 @@ static void handle(int side, uint8_t *p, size_t len, struct in_addr dst, const s
     return;
   }
   struct call *c = &calls[ci];
+  if (opt.any_payload) {
+    // A transcoded stream toward B: counted per call, capped at what A sent.
+    struct stream *st = &c->st[1 - side];
+    if (len >= 12 && (p[0] >> 6) == 2 && st->received < st->sent) st->received++;
+    else if (len < 12 || (p[0] >> 6) != 2) malformed++;
+    return;
+  }
   if (c->rx[side]) {
     int r = sl_unprotect(c->rx[side], p, len);
     if (r == SRTP_ERR_AUTH || r == SRTP_ERR_MALFORMED) {
@@ -454,7 +467,8 @@ static double cpu_s(struct timeval a, struct timeval b) {
 static void usage(void) {
   fprintf(stderr,
           "usage: gen --calls-file F [--calls N] [--relay-ip IP] [--a-port P] [--b-port P] [--seconds S]\n"
-          "           [--ptime-ms 20] [--index-start N] [--warmup-ms 1000] [--drain-ms 1000] [--batch 8] [--tick-us 100]\n");
+          "           [--ptime-ms 20] [--index-start N] [--warmup-ms 1000] [--drain-ms 1000] [--batch 8] [--tick-us 100]\n"
+          "           [--one-way 1] [--any-payload 1]\n");
   exit(2);
 }
 
@@ -483,6 +497,8 @@ int main(int argc, char **argv) {
     else if (!strcmp(a, "--drain-ms")) opt.drain_ms = (int)num_arg(v, 0, 60000, a);
     else if (!strcmp(a, "--batch")) opt.batch = (int)num_arg(v, 1, MAX_BATCH, a);
     else if (!strcmp(a, "--tick-us")) opt.tick_us = (int)num_arg(v, 10, 100000, a);
+    else if (!strcmp(a, "--one-way")) opt.one_way = (int)num_arg(v, 0, 1, a);
+    else if (!strcmp(a, "--any-payload")) opt.any_payload = (int)num_arg(v, 0, 1, a);
     else usage();
     i++;
   }
@@ -497,7 +513,8 @@ int main(int argc, char **argv) {
   int fds[2] = {open_socket(opt.a_port, 1), open_socket(opt.b_port, 1)};
   int rtcp_fds[2] = {open_socket(opt.a_port + 1, 0), open_socket(opt.b_port + 1, 0)};
 
-  const uint64_t streams = 2ull * (uint64_t)ncalls;
+  const uint64_t dirs = opt.one_way ? 1 : 2;
+  const uint64_t streams = dirs * (uint64_t)ncalls;
   const uint64_t ptime_ns = (uint64_t)opt.ptime_ms * 1000000ull;
   const uint64_t per_stream = (uint64_t)opt.seconds * 1000ull / (uint64_t)opt.ptime_ms;
   const uint64_t total = per_stream * streams;
@@ -529,7 +546,7 @@ int main(int argc, char **argv) {
       if (now - due > late_max_ns) late_max_ns = now - due;
       if (now - due > 1000000ull) late_1ms++;
       uint64_t k = g % streams;
-      queue_packet(fds, (int)(k / 2), (int)(k % 2));
+      queue_packet(fds, (int)(k / dirs), (int)(k % dirs));
       g++;
     }
     for (int s = 0; s < 2; s++)
@@ -545,7 +562,8 @@ int main(int argc, char **argv) {
       drain_rtcp(rtcp_fds[1]);
       next_rtcp = now + 10000000ull;
     }
-    if (send_end_mono && (recv_total >= sent_total || mono_ns() >= drain_end)) break;
+    // A transcoding relay may send a few packets more or fewer than it got: drain by time.
+    if (send_end_mono && ((!opt.any_payload && recv_total >= sent_total) || mono_ns() >= drain_end)) break;
     // Sleep until the next packet is due, at least one tick (while draining: one tick).
     now = mono_ns();
     uint64_t wake = g < total ? t0 + (uint64_t)((double)g * gap_ns) : now + tick_ns;
@@ -559,7 +577,7 @@ int main(int argc, char **argv) {
 
   uint64_t received = 0, lost = 0, dup = 0, reordered = 0, streams_lossy = 0;
   for (int i = 0; i < ncalls; i++)
-    for (int d = 0; d < 2; d++) {
+    for (int d = 0; d < (int)dirs; d++) {
       struct stream *st = &calls[i].st[d];
       received += st->received;
       dup += st->dup;

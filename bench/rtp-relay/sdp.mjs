@@ -4,16 +4,21 @@
 
 export const SUITE = 'AES_CM_128_HMAC_SHA1_80';
 
-/** An endpoint's SDP (offer or answer). `crypto`: {tag, key: Buffer(30)} for RTP/SAVP. */
-export function endpointSdp({ ip, port, sessionId, crypto }) {
+/**
+ * An endpoint's SDP (offer or answer). `crypto`: {tag, key: Buffer(30)} for RTP/SAVP.
+ * `codec`: {pt, rtpmap, fmtp?} instead of PCMU (bench/transcode's answers).
+ */
+export function endpointSdp({ ip, port, sessionId, crypto, codec }) {
+  const pt = codec?.pt ?? 0;
   const lines = [
     'v=0',
     `o=- ${sessionId} 1 IN IP4 ${ip}`,
     's=-',
     `c=IN IP4 ${ip}`,
     't=0 0',
-    `m=audio ${port} ${crypto ? 'RTP/SAVP' : 'RTP/AVP'} 0`,
-    'a=rtpmap:0 PCMU/8000',
+    `m=audio ${port} ${crypto ? 'RTP/SAVP' : 'RTP/AVP'} ${pt}`,
+    `a=rtpmap:${pt} ${codec?.rtpmap ?? 'PCMU/8000'}`,
+    ...(codec?.fmtp ? [`a=fmtp:${pt} ${codec.fmtp}`] : []),
     'a=ptime:20',
     'a=sendrecv',
   ];

@@ -55,7 +55,9 @@ export async function startNaive({ here, core, maxCalls, genPorts }) {
 
 // ---------- rtpengine (Debian rtpengine-daemon), userspace forwarding, ng protocol ----------
 
-export async function startRtpengine({ core, srtp, ngPort, threads, genPorts, logLevel = 4 }) {
+// `transcode` (bench/transcode): {ng, pt, rtpmap, fmtp?}: B answers only that
+// codec, so rtpengine transcodes what A sends (PCMU) into it.
+export async function startRtpengine({ core, srtp, ngPort, threads, genPorts, logLevel = 4, transcode }) {
   const args = ['-c', core, 'rtpengine', '--config-file=none', '--foreground', '--log-stderr', `--log-level=${logLevel}`,
     '--table=-1', `--interface=${RELAY_IP}`, `--listen-ng=${RELAY_IP}:${ngPort}`,
     `--port-min=${A_PORTS.min}`, `--port-max=${B_PORTS.max}`, `--num-threads=${threads}`,
@@ -75,6 +77,7 @@ export async function startRtpengine({ core, srtp, ngPort, threads, genPorts, lo
       command: 'offer', ...common,
       sdp: endpointSdp({ ip: ep.a.ip, port: ep.a.port, sessionId: 1000 + i }),
       'transport-protocol': srtp ? 'RTP/SAVP' : 'RTP/AVP',
+      ...(transcode ? { codec: { transcode: [transcode.ng] } } : {}),
     });
     const toB = readRelaySdp(offer.sdp);
     let keys;
@@ -87,7 +90,7 @@ export async function startRtpengine({ core, srtp, ngPort, threads, genPorts, lo
     }
     const answer = await ng.command({
       command: 'answer', ...common, 'to-tag': `b${i}`,
-      sdp: endpointSdp({ ip: ep.b.ip, port: ep.b.port, sessionId: 2000 + i, crypto }),
+      sdp: endpointSdp({ ip: ep.b.ip, port: ep.b.port, sessionId: 2000 + i, crypto, codec: transcode }),
     });
     const toA = readRelaySdp(answer.sdp);
     if (toA.ip !== RELAY_IP || toB.ip !== RELAY_IP) throw new Error(`rtpengine gave ${toA.ip}/${toB.ip}, not ${RELAY_IP}`);
@@ -114,7 +117,8 @@ export async function startRtpengine({ core, srtp, ngPort, threads, genPorts, lo
 
 // ---------- EdgeSBC's MediaEngine through its TypeScript API ----------
 
-export async function startEdgesbc({ here, root, core, srtp, genPorts }) {
+// `codec` (bench/transcode): {a: StreamCodec, b: StreamCodec} on every relay.
+export async function startEdgesbc({ here, root, core, srtp, genPorts, codec }) {
   const api = join(root, 'dist', 'src', 'media', 'media-engine.js');
   if (!existsSync(api)) throw new Error(`${api} missing: build first (npx tsc -p tsconfig.json and the addon)`);
   const h = start('taskset', ['-c', core, process.execPath, join(here, 'edgesbc-relay.mjs'), '--root', root,
@@ -162,7 +166,7 @@ export async function startEdgesbc({ here, root, core, srtp, genPorts }) {
           const ep = endpoints(i, genPorts);
           // bIn: what B sends the relay (gen's b-tx); bOut: what the relay sends B (gen's b-rx).
           const k = srtp ? { bIn: randomBytes(30).toString('hex'), bOut: randomBytes(30).toString('hex') } : null;
-          calls.push({ a: ep.a, b: ep.b, srtp: k });
+          calls.push({ a: ep.a, b: ep.b, srtp: k, codec: codec ?? null });
           keys.push(k ? { bTx: k.bIn, bRx: k.bOut } : undefined);
         }
         const r = await ask({ op: 'add', calls });
