@@ -112,6 +112,7 @@ trunks:
       srtp: off
       latching: same-ip
       codecs: []
+      transcode: when-needed
     enabled: true
   - name: spare
     kind: generic
@@ -144,6 +145,7 @@ trunks:
       srtp: off
       latching: same-ip
       codecs: []
+      transcode: when-needed
     enabled: false
 sip_domains: []
 pbxs:
@@ -162,6 +164,7 @@ pbxs:
       srtp: off
       latching: until-signalled
       codecs: []
+      transcode: when-needed
     enabled: true
   - name: lab
     side: dmz
@@ -178,6 +181,7 @@ pbxs:
       srtp: off
       latching: until-signalled
       codecs: []
+      transcode: when-needed
     enabled: false
 routes:
   - name: uk-in
