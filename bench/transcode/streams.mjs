@@ -4,7 +4,8 @@
 // one run. Each relay is pinned to the relay core, the generator (bench/rtp-relay
 // gen.c in --one-way --any-payload mode) on the other: every stream is 20 ms
 // PCMU from A, transcoded by the relay into the target codec toward B. A step
-// passes with no packet lost (within 0.1 %) and the relay core under 95 %;
+// passes with at most one packet lost per stream (start-up) plus 0.1 % and the
+// relay core under 95 %;
 // streams/core = streams of the highest passing step / the relay's CPU share
 // in it. The raw floor (codec_cost: PCMU decode + target encode per 20 ms)
 // gives the overhead of everything around the codecs. See bench/README.md.
@@ -53,8 +54,8 @@ const PAIRS = {
 };
 
 const QUICK = opt.quick;
-const STEP_S = Number(opt['step-seconds'] ?? (QUICK ? 3 : 10));
-const STEPS = (opt.steps ?? (QUICK ? '20,60' : '50,100,150,200,300,400,600,800,1000,1200,1500,2000')).split(',').map(Number);
+const STEP_S = Number(opt['step-seconds'] ?? (QUICK ? 3 : 8));
+const STEPS = (opt.steps ?? (QUICK ? '20,60' : '25,50,100,150,200,300,400,600,800,1000,1200,1500')).split(',').map(Number);
 const PAIR_NAMES = opt.pairs.split(',').map((s) => s.trim()).filter(Boolean);
 const TARGETS = opt.targets.split(',').map((s) => s.trim()).filter(Boolean);
 const RELAY_CORE = opt['relay-core'];
@@ -121,7 +122,10 @@ async function step(relay, streams, indexStart) {
   }
   const cpu = (c1.ticks - c0.ticks) / CLK_TCK / ((c1.at - c0.at) / 1000); // relay process, cores
   const core = corePct(c0.core, c1.core);
-  const pass = g.lossPct <= MAX_LOSS_PCT && core < MAX_CORE_PCT && !g.gen.stoppedEarly;
+  // A stream's first packet may go while a relay sets its codecs up (rtpengine drops it): one
+  // packet per stream is start-up, not capacity; beyond that 0.1 % of what was sent.
+  const lost = g.sent - g.received;
+  const pass = lost <= streams + (g.sent * MAX_LOSS_PCT) / 100 && core < MAX_CORE_PCT && !g.gen.stoppedEarly;
   return { streams, lossPct: g.lossPct, received: g.received, sent: g.sent, relayCpu: cpu, corePct: core, genCorePct: g.gen.corePct, pass };
 }
 

@@ -69,6 +69,9 @@ class Worker {
   void read_socket(Relay& relay, int socket, uint64_t now_us);
   void tick(uint64_t now_us);
   void pump(uint64_t now_us);  // the transcoding relays' playout and RTCP
+  // When pump() runs next: the earliest due time, at most once per millisecond
+  // (it walks every transcoding relay); 0 = nothing to do.
+  uint64_t pump_at() const;
   void track_transcoding(uint64_t relay, bool on);
 
   unsigned index_;
@@ -92,7 +95,8 @@ class Worker {
   // Transcoding relays only (passthrough relays never cost a look here),
   // and the earliest time one of them has something due (0 = none).
   std::vector<uint64_t> transcoding_;
-  uint64_t next_pump_us_ = 0;
+  uint64_t next_pump_us_ = 0;  // earliest playout due time over the transcoding relays; 0 = none
+  uint64_t last_pump_us_ = 0;
   std::unique_ptr<uint8_t[]> pump_buf_;
 };
 
